@@ -1,0 +1,1 @@
+"""Stream: a bilingual course on transformer internals."""

@@ -1,0 +1,1 @@
+"""Self-checks (visible to students) and hidden checks (autograder) for each lesson."""
