@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 STAMP := $(VENV)/.installed
 # Tests, CI and the demo never depend on the Hugging Face hub.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 OFFLINE := STREAM_MODEL=stream-gpt2-standin HF_HUB_OFFLINE=1
 
 .PHONY: demo test bench lint build clean

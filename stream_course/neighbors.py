@@ -16,7 +16,9 @@ class NeighborIndex:
 
     def __init__(self, weight: torch.Tensor):
         if weight.dim() != 2:
-            raise ValueError(f"expected a (vocab_size, d_model) matrix, got shape {tuple(weight.shape)}")
+            raise ValueError(
+                f"expected a (vocab_size, d_model) matrix, got shape {tuple(weight.shape)}"
+            )
         self.unit_rows = F.normalize(weight.detach().float(), dim=1)
 
     def __len__(self) -> int:
@@ -45,4 +47,3 @@ class NeighborIndex:
         sims[torch.arange(len(query_ids)), query_ids] = -torch.inf
         top = sims.topk(k, dim=1)
         return top.indices, top.values
-

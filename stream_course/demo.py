@@ -1,0 +1,77 @@
+"""``make demo``: the instructor's whole pipeline on sample submissions, offline.
+
+generate_assignment -> (students submit) -> autograde -> generate_feedback -> export, all with
+nbgrader's real commands in the course directory, then the grades read back from gradebook.db.
+"""
+
+from __future__ import annotations
+
+import runpy
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+
+from stream_course.course import fill_answers, run_nbgrader, solution_sources
+from stream_course.grading import format_grade_table, read_grades
+
+DEMO_ASSIGNMENT = "01_word_embedding"
+# student id -> which sample answer they hand in ("reference", "blank" or a WRONG/RIGHT variant)
+DEMO_STUDENTS = {"ada": "reference", "grace": "dot_product", "linus": "blank"}
+
+
+def answer_variants(root: Path, assignment: str) -> dict:
+    """The instructor-only sample answers in examples/<assignment>/answers.py."""
+    return runpy.run_path(str(root / "examples" / assignment / "answers.py"))
+
+
+def sample_submission(root: Path, assignment: str, variant: str) -> nbformat.NotebookNode:
+    """The release notebook as a student would hand it in for ``variant``."""
+    release = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    if variant == "blank":
+        return release
+    source = nbformat.read(root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    answers = solution_sources(source)
+    if variant != "reference":
+        samples = answer_variants(root, assignment)
+        chosen = samples["RIGHT"].get(variant) or samples["WRONG"][variant]["answers"]
+        answers.update(chosen)
+    return fill_answers(release, answers)
+
+
+def submit(root: Path, student: str, assignment: str, notebook: nbformat.NotebookNode) -> Path:
+    """Place a notebook where nbgrader collects it: submitted/<student>/<assignment>/."""
+    folder = root / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{assignment}.ipynb"
+    nbformat.write(notebook, path)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    (folder / "timestamp.txt").write_text(stamp)
+    return path
+
+
+def run_demo(root: Path, students: dict[str, str] = DEMO_STUDENTS) -> str:
+    assignment = DEMO_ASSIGNMENT
+    steps = [
+        ("release / 배포", ["generate_assignment", assignment, "--force"]),
+        ("autograde / 자동 채점", ["autograde", assignment, "--force"]),
+        ("feedback / 피드백", ["generate_feedback", assignment, "--force"]),
+        ("export / 내보내기", ["export", "--to", "exports/grades.csv"]),
+    ]
+    (root / "exports").mkdir(exist_ok=True)
+    started = time.perf_counter()
+    for label, args in steps:
+        t0 = time.perf_counter()
+        print(f"==> nbgrader {' '.join(args)}   [{label}]", flush=True)
+        run_nbgrader(root, *args)
+        if args[0] == "generate_assignment":
+            for student, variant in students.items():
+                submit(root, student, assignment, sample_submission(root, assignment, variant))
+                print(f"    submitted/{student}/{assignment}  ({variant})")
+        print(f"    done in {time.perf_counter() - t0:.1f} s", flush=True)
+    table = format_grade_table(read_grades(root, assignment))
+    print(f"\nGrades from gradebook.db / gradebook.db의 성적 ({time.perf_counter() - started:.0f} s):")
+    print(table)
+    print("\nFeedback / 피드백: feedback/<student>/" + assignment + "/   CSV: exports/grades.csv")
+    return table

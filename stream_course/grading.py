@@ -1,0 +1,80 @@
+"""Reading grades back from nbgrader's gradebook (``gradebook.db``) through nbgrader's own API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from stream_course.progress import xp_for_points
+
+
+@dataclass
+class SubmissionGrade:
+    student: str
+    assignment: str
+    auto_score: float  # autograded code cells
+    max_auto_score: float
+    manual_score: float  # written answers graded by hand (0 until graded)
+    max_manual_score: float
+    needs_manual_grade: bool
+    parts: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
+
+    @property
+    def score(self) -> float:
+        return self.auto_score + self.manual_score
+
+    @property
+    def max_score(self) -> float:
+        return self.max_auto_score + self.max_manual_score
+
+    @property
+    def xp(self) -> int:
+        return xp_for_points(self.score)
+
+
+def db_url(root: Path) -> str:
+    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+
+
+def read_grades(root: Path, assignment: str) -> list[SubmissionGrade]:
+    """One row per student with a submission of ``assignment``, sorted by student id."""
+    rows = []
+    with Gradebook(db_url(root)) as gradebook:
+        for student in sorted(gradebook.students, key=lambda s: s.id):
+            try:
+                submission = gradebook.find_submission(assignment, student.id)
+            except MissingEntry:
+                continue
+            parts = {
+                grade.name: (grade.score, grade.max_score)
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            }
+            rows.append(
+                SubmissionGrade(
+                    student=student.id,
+                    assignment=assignment,
+                    auto_score=submission.code_score,
+                    max_auto_score=submission.max_code_score,
+                    manual_score=submission.written_score + submission.task_score,
+                    max_manual_score=submission.max_written_score + submission.max_task_score,
+                    needs_manual_grade=submission.needs_manual_grade,
+                    parts=parts,
+                )
+            )
+    return rows
+
+
+def format_grade_table(rows: list[SubmissionGrade]) -> str:
+    header = f"{'student':<12} {'assignment':<20} {'auto':>9} {'by hand':>9} {'XP':>5}  status"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        status = "needs manual grade / 수동 채점 대기" if row.needs_manual_grade else "graded / 채점 완료"
+        lines.append(
+            f"{row.student:<12} {row.assignment:<20} "
+            f"{row.auto_score:>4g} / {row.max_auto_score:<2g} "
+            f"{row.manual_score:>4g} / {row.max_manual_score:<2g} {row.xp:>5}  {status}"
+        )
+    return "\n".join(lines)

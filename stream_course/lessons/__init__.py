@@ -1,0 +1,1 @@
+"""Helpers the lesson notebooks import: tables and plots, so the notebooks stay about the idea."""
