@@ -71,7 +71,9 @@ def run_demo(root: Path, students: dict[str, str] = DEMO_STUDENTS) -> str:
                 print(f"    submitted/{student}/{assignment}  ({variant})")
         print(f"    done in {time.perf_counter() - t0:.1f} s", flush=True)
     table = format_grade_table(read_grades(root, assignment))
-    print(f"\nGrades from gradebook.db / gradebook.db의 성적 ({time.perf_counter() - started:.0f} s):")
+    print(
+        f"\nGrades from gradebook.db / gradebook.db의 성적 ({time.perf_counter() - started:.0f} s):"
+    )
     print(table)
     print("\nFeedback / 피드백: feedback/<student>/" + assignment + "/   CSV: exports/grades.csv")
     return table

@@ -71,7 +71,11 @@ def format_grade_table(rows: list[SubmissionGrade]) -> str:
     header = f"{'student':<12} {'assignment':<20} {'auto':>9} {'by hand':>9} {'XP':>5}  status"
     lines = [header, "-" * len(header)]
     for row in rows:
-        status = "needs manual grade / 수동 채점 대기" if row.needs_manual_grade else "graded / 채점 완료"
+        status = (
+            "needs manual grade / 수동 채점 대기"
+            if row.needs_manual_grade
+            else "graded / 채점 완료"
+        )
         lines.append(
             f"{row.student:<12} {row.assignment:<20} "
             f"{row.auto_score:>4g} / {row.max_auto_score:<2g} "

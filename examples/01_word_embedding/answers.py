@@ -6,10 +6,10 @@ every other solution cell gets the reference answer from source/. ``loses`` name
 tests (tests/test_grading_pipeline.py) both use this file.
 """
 
-REFERENCE_NEIGHBORS = '''
+REFERENCE_NEIGHBORS = """
 def cosine_neighbors(wte: torch.Tensor, idx: int, k: int = 10) -> list[int]:
 {body}
-'''
+"""
 
 
 def neighbors_fn(body: str) -> dict[str, str]:
@@ -46,12 +46,12 @@ RIGHT = {
     },
     "tied_lm_head_and_labels_by_hand": {
         "wte": "wte = model.lm_head.weight",
-        "token_id": '''
+        "token_id": """
 def token_id(word: str) -> int:
     ids = tokenizer(" " + word)["input_ids"]
     if len(ids) > 1:
         raise ValueError(f"{word!r} is not a single token / 토큰 하나가 아닙니다")
-    return int(ids[0])'''.strip(),
+    return int(ids[0])""".strip(),
         "categories": """
 neighbor_tokens = [tokenizer.decode([i]) for i in neighbors]
 categories = {token: "related" for token in neighbor_tokens}
@@ -149,20 +149,20 @@ WRONG = {
     },
     "missing_leading_space": {
         "answers": {
-            "token_id": '''
+            "token_id": """
 def token_id(word: str) -> int:
     pieces = tokenizer.encode(word)
     if len(pieces) != 1:
         raise ValueError(f"{word!r} is {len(pieces)} tokens")
-    return pieces[0]'''.strip()
+    return pieces[0]""".strip()
         },
         "loses": {"test_token_id", "test_neighbors"},
     },
     "first_piece_of_many": {
         "answers": {
-            "token_id": '''
+            "token_id": """
 def token_id(word: str) -> int:
-    return tokenizer.encode(" " + word)[0]'''.strip()
+    return tokenizer.encode(" " + word)[0]""".strip()
         },
         "loses": {"test_token_id"},
     },

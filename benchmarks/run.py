@@ -1,0 +1,79 @@
+"""`make bench`: neighbour-search figures, measured side by side in one run, as ratios.
+
+Writes benchmarks/results.json. (Grading throughput is not measured here yet.)
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from stream_course.neighbors import NeighborIndex
+
+VOCAB, D_MODEL, K = 50_257, 768, 10
+REPEATS = 30
+BATCH = 64
+
+
+def best_of(function, repeats=REPEATS) -> float:
+    """Median wall time of ``function()`` in seconds (after one warm-up call)."""
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def seed_style(weight, query):
+    sims = F.cosine_similarity(weight, weight[query].unsqueeze(0), dim=1)
+    sims[query] = -torch.inf
+    return sims.topk(K).indices
+
+
+def main() -> dict:
+    torch.manual_seed(0)
+    weight = torch.randn(VOCAB, D_MODEL)
+    index = NeighborIndex(weight)
+    query = 3644
+    queries = torch.randint(0, VOCAB, (BATCH,))
+    assert seed_style(weight, query).tolist() == index.query(query, K)[0]
+
+    naive = best_of(lambda: seed_style(weight, query))
+    reference = best_of(lambda: index.query(query, K))
+    floor = best_of(lambda: index.unit_rows @ index.unit_rows[query])  # one pass over the table
+    batched = best_of(lambda: index.query_batch(queries, K), repeats=10) / BATCH
+    results = {
+        "machine": f"{platform.machine()} {platform.processor() or ''} torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads".strip(),
+        "matrix": f"{VOCAB}x{D_MODEL} float32",
+        "seconds": {
+            "naive_cosine_similarity": naive,
+            "reference_query": reference,
+            "matvec_floor": floor,
+            "batched_per_query": batched,
+        },
+        "knn_speedup_vs_naive": naive / reference,
+        "knn_time_over_floor": reference / floor,
+        "knn_batch_speedup": reference / batched,
+    }
+    print(f"{'figure':<28} value")
+    for key, value in results["seconds"].items():
+        print(f"{key:<28} {value * 1e3:8.2f} ms")
+    for key in ("knn_speedup_vs_naive", "knn_time_over_floor", "knn_batch_speedup"):
+        print(f"{key:<28} {results[key]:8.2f}")
+    out = Path(__file__).with_name("results.json")
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print("wrote", out)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Shared fixtures. The suite runs offline: the model is always the stand-in built from PyPI files."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("STREAM_MODEL", "stream-gpt2-standin")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON01 = "01_word_embedding"
+
+
+@pytest.fixture(scope="session")
+def course_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def standin_dir() -> Path:
+    from stream_course.standin import ensure_standin
+
+    return ensure_standin()
+
+
+@pytest.fixture(scope="session")
+def model_and_tokenizer(standin_dir):
+    from stream_course.models import load_model
+
+    return load_model(str(standin_dir))
+
+
+@pytest.fixture(scope="session")
+def model(model_and_tokenizer):
+    return model_and_tokenizer[0]
+
+
+@pytest.fixture(scope="session")
+def tokenizer(model_and_tokenizer):
+    return model_and_tokenizer[1]

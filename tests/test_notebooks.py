@@ -1,0 +1,47 @@
+"""Every notebook we ship runs top to bottom on the stand-in model."""
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from stream_course.course import fill_answers, solution_sources
+
+from .conftest import LESSON01
+
+pytestmark = pytest.mark.slow
+
+
+def execute(notebook, cwd):
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    ).execute()
+    return notebook
+
+
+def outputs_text(notebook):
+    return "\n".join(
+        o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+    )
+
+
+def test_source_notebook_runs(course_root, standin_dir, tmp_path):
+    notebook = nbformat.read(course_root / "source" / LESSON01 / f"{LESSON01}.ipynb", as_version=4)
+    text = outputs_text(execute(notebook, tmp_path))
+    assert "The third dog" in text
+    assert text.count("passed / 통과") >= 8
+    assert any(
+        o.output_type == "display_data" and "image/png" in o.data
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+
+
+@pytest.mark.parametrize(
+    "edition", [f"release/{LESSON01}/{LESSON01}.ipynb", f"notebooks/{LESSON01}.ipynb"]
+)
+def test_student_edition_with_reference_answers_runs(course_root, standin_dir, tmp_path, edition):
+    source = nbformat.read(course_root / "source" / LESSON01 / f"{LESSON01}.ipynb", as_version=4)
+    release = nbformat.read(course_root / edition, as_version=4)
+    text = outputs_text(execute(fill_answers(release, solution_sources(source)), tmp_path))
+    assert text.count("passed / 통과") >= 5
