@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import runpy
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -46,7 +46,7 @@ def submit(root: Path, student: str, assignment: str, notebook: nbformat.Noteboo
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{assignment}.ipynb"
     nbformat.write(notebook, path)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
     (folder / "timestamp.txt").write_text(stamp)
     return path
 
