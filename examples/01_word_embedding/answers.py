@@ -44,6 +44,13 @@ RIGHT = {
     return tuple(int(i) for i in order if int(i) != idx)[:k]"""
         ),
     },
+    # torch prints a UserWarning to stderr here; nbgrader alone would score the test cell 0.
+    "library_warning_on_stderr": neighbors_fn(
+        """    unit = torch.tensor(F.normalize(wte, dim=1))  # copy-constructing a tensor warns
+    sims = unit @ unit[idx]
+    sims[idx] = float("-inf")
+    return sims.topk(k).indices.tolist()"""
+    ),
     "tied_lm_head_and_labels_by_hand": {
         "wte": "wte = model.lm_head.weight",
         "token_id": """
