@@ -51,8 +51,23 @@ def submit(root: Path, student: str, assignment: str, notebook: nbformat.Noteboo
     return path
 
 
+def refuse_real_submissions(root: Path, students: dict[str, str]) -> None:
+    """The demo regrades everything in submitted/: never do that to real students' work."""
+    submitted = root / "submitted"
+    others = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.exists() else []
+    others = [name for name in others if name not in students]
+    if others:
+        raise SystemExit(
+            f"submitted/ holds real submissions ({', '.join(others[:5])}...); the demo would "
+            "regrade them and add sample students to gradebook.db. Run it in a fresh clone.\n"
+            "submitted/에 실제 학생 제출물이 있습니다. demo가 이를 다시 채점하고 gradebook.db에 "
+            "예시 학생을 추가하게 되므로, 새로 clone한 저장소에서 실행하세요."
+        )
+
+
 def run_demo(root: Path, students: dict[str, str] = DEMO_STUDENTS) -> str:
     assignment = DEMO_ASSIGNMENT
+    refuse_real_submissions(root, students)
     steps = [
         ("release / 배포", ["generate_assignment", assignment, "--force"]),
         ("autograde / 자동 채점", ["autograde", assignment, "--force"]),

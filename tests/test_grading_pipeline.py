@@ -114,3 +114,11 @@ def test_demo_prints_the_grade_table(course_root, standin_dir, tmp_path, capsys)
     assert "9 / 9" in lines["ada"] and " 90 " in lines["ada"]
     assert "4 / 9" in lines["grace"] and " 40 " in lines["grace"]
     assert "0 / 9" in lines["linus"]
+
+
+def test_demo_refuses_a_course_with_real_submissions(course_root, tmp_path):
+    course = make_course(course_root, tmp_path)
+    (course / "submitted" / "s1234" / LESSON01).mkdir(parents=True)
+    with pytest.raises(SystemExit, match="real submissions"):
+        run_demo(course)
+    assert not (course / "gradebook.db").exists()
