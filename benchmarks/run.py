@@ -6,6 +6,7 @@ Writes benchmarks/results.json. (Grading throughput is not measured here yet.)
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import time
@@ -51,8 +52,8 @@ def main() -> dict:
     floor = best_of(lambda: index.unit_rows @ index.unit_rows[query])  # one pass over the table
     batched = best_of(lambda: index.query_batch(queries, K), repeats=10) / BATCH
     results = {
-        "machine": f"{platform.machine()} {platform.processor() or ''} torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads".strip(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads",
         "matrix": f"{VOCAB}x{D_MODEL} float32",
         "seconds": {
             "naive_cosine_similarity": naive,

@@ -35,17 +35,18 @@ def load_model(name: str | None = None):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     name = name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    local_only = False
     if name == STANDIN_NAME:
         source = str(ensure_standin())
-    elif Path(name).is_dir() or _is_cached(name):
+    elif Path(name).is_dir() or _hub_reachable():
         source = name
-    elif _hub_reachable():
-        source = name
+    elif _is_cached(name):
+        source, local_only = name, True  # offline, but downloaded before: no retries
     else:
         print(OFFLINE_NOTICE.format(name=name))
         source = str(ensure_standin())
-    model = AutoModelForCausalLM.from_pretrained(source)
-    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local_only)
+    tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
     model.eval()
     return model, tokenizer
 

@@ -21,6 +21,7 @@ def test_reference_answers_pass_every_check(model, tokenizer):
         (only,) = tokenizer.encode(" " + word)
         return only
 
+    check.check_wte(wte, model)
     check.grade_wte(wte, model)
     check.grade_token_id(token_id, tokenizer)
     check.grade_cosine_neighbors(reference_neighbors, model, tokenizer)
@@ -42,6 +43,7 @@ def test_reference_answers_pass_every_check(model, tokenizer):
 )
 def test_wrong_matrix_is_named(model, wte_of, hint):
     with pytest.raises(AssertionError, match=hint):
+        check.check_wte(wte_of(model), model)
         check.grade_wte(wte_of(model), model)
 
 

@@ -81,8 +81,8 @@ def check_wte(wte, model) -> None:
 
 
 def grade_wte(wte, model) -> None:
-    """Hidden: the very table the model looks token ids up in."""
-    check_wte(wte, model)
+    """Hidden: the very table the model looks token ids up in (run after ``check_wte``)."""
+    _require(isinstance(wte, torch.Tensor), "wte is not a tensor", "wte가 tensor가 아닙니다")
     _require(
         torch.equal(wte.detach().cpu(), input_embedding(model).detach().cpu()),
         "wte has the right shape but not the model's values: a freshly initialised nn.Embedding, "
