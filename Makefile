@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 OFFLINE := STREAM_MODEL=stream-gpt2-standin HF_HUB_OFFLINE=1
 
-.PHONY: demo test bench lint build clean
+.PHONY: demo test bench lint build clean browser
+# The progress-page tests render HTML in headless Chromium.
+CHROMIUM := $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,7 +27,7 @@ demo: $(STAMP)
 	$(OFFLINE) $(BIN)/stream-course demo
 
 ## test: the whole suite, offline
-test: $(STAMP)
+test: $(STAMP) browser
 	$(OFFLINE) $(BIN)/python -m pytest
 
 ## bench: benchmarks, writes benchmarks/results.json
@@ -41,3 +43,12 @@ lint: $(STAMP)
 
 clean:
 	rm -rf autograded submitted feedback gradebook.db exports
+
+browser:
+ifeq ($(CHROMIUM),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The page tests need Chromium: sudo apt-get install chromium (Debian/Ubuntu), brew install --cask chromium (macOS)"; exit 1; \
+	fi
+endif

@@ -3,11 +3,18 @@ source/ (authored) -> release/ (students) -> submitted/ -> autograded/ -> feedba
 
 from pathlib import Path
 
-c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.preprocessors import SaveAutoGrades
 
-c.CourseDirectory.course_id = "stream"
-c.CourseDirectory.root = str(Path(__file__).resolve().parent)
-c.CourseDirectory.db_url = "sqlite:///" + str(Path(__file__).resolve().parent / "gradebook.db")
+from stream_course.course import COURSE_ID
+from stream_course.preprocessors import RecordProgress, ShowProgressInFeedback, watch_manual_grades
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+here = Path(__file__).resolve().parent
+
+c.CourseDirectory.course_id = COURSE_ID
+c.CourseDirectory.root = str(here)
+c.CourseDirectory.db_url = f"sqlite:///{here / 'gradebook.db'}"
 
 # What students see where a solution was: both languages.
 c.ClearSolutions.code_stub = {
@@ -23,3 +30,11 @@ c.Execute.timeout = 300
 # because they are "error" outputs, not stderr text.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"
+
+# XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
+autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)
+c.Autograde.autograde_preprocessors = autograde_steps
+feedback_steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
+c.GenerateFeedback.preprocessors = [*feedback_steps, ShowProgressInFeedback]
+watch_manual_grades()  # hand grades saved in the formgrader

@@ -16,6 +16,13 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("demo", help="the instructor's pipeline on sample submissions, offline")
     grades = commands.add_parser("grades", help="print grades and XP from gradebook.db")
     grades.add_argument("assignment", nargs="?", help="default: every lesson")
+    progress = commands.add_parser("progress", help="XP, levels and achievements from gradebook.db")
+    progress.add_argument("--student", help="one student's lessons, pending grades, achievements")
+    progress.add_argument("--csv", action="store_true", help="CSV for the LMS, on stdout")
+    progress.add_argument("--html", type=Path, metavar="DIR", help="write static HTML pages to DIR")
+    progress.add_argument(
+        "--recompute", action="store_true", help="recompute every student from the grades first"
+    )
     args = parser.parse_args(argv)
     root = find_course_root(args.course)
 
@@ -31,6 +38,37 @@ def main(argv: list[str] | None = None) -> None:
 
         names = [args.assignment] if args.assignment else assignments(root)
         print(format_grade_table([row for name in names for row in read_grades(root, name)]))
+    elif args.command == "progress":
+        show_progress(root, args)
+
+
+def show_progress(root: Path, args: argparse.Namespace) -> None:
+    from stream_course.grading import db_url
+    from stream_course.progress_store import read_progress, update_all
+    from stream_course.progress_views import (
+        progress_csv,
+        progress_table,
+        student_detail,
+        write_progress_pages,
+    )
+
+    if not (root / "gradebook.db").exists():
+        raise SystemExit(
+            f"No gradebook.db in {root} yet: run `nbgrader autograde` (or `make demo`) first.\n"
+            "아직 gradebook.db가 없습니다. 먼저 `nbgrader autograde`(또는 `make demo`)를 실행하세요."
+        )
+    if args.recompute:
+        update_all(db_url(root))
+    progress = read_progress(db_url(root))
+    if args.csv:
+        print(progress_csv(progress), end="")
+    elif args.student:
+        print(student_detail(progress, args.student))
+    else:
+        print(progress_table(progress))
+    if args.html:
+        pages = write_progress_pages(progress, args.html)
+        print(f"wrote {len(pages)} pages: {pages[0]}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+COURSE_ID = "stream"  # nbgrader's course id, used by nbgrader_config.py and every Gradebook here
 
 
 def find_course_root(start: Path | None = None) -> Path:

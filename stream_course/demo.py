@@ -14,7 +14,9 @@ from pathlib import Path
 import nbformat
 
 from stream_course.course import fill_answers, run_nbgrader, solution_sources
-from stream_course.grading import format_grade_table, read_grades
+from stream_course.grading import db_url, format_grade_table, read_grades
+from stream_course.progress_store import read_progress
+from stream_course.progress_views import progress_table, write_progress_pages
 
 DEMO_ASSIGNMENT = "01_word_embedding"
 # student id -> which sample answer they hand in ("reference", "blank" or a WRONG/RIGHT variant)
@@ -90,5 +92,12 @@ def run_demo(root: Path, students: dict[str, str] = DEMO_STUDENTS) -> str:
         f"\nGrades from gradebook.db / gradebook.db의 성적 ({time.perf_counter() - started:.0f} s):"
     )
     print(table)
-    print("\nFeedback / 피드백: feedback/<student>/" + assignment + "/   CSV: exports/grades.csv")
+    progress = read_progress(db_url(root))
+    pages = write_progress_pages(progress, root / "progress")
+    print("\nProgress from gradebook.db / gradebook.db의 진행 상황 (XP, levels, achievements):")
+    print(progress_table(progress))
+    print(
+        f"\nFeedback / 피드백: feedback/<student>/{assignment}/   CSV: exports/grades.csv   "
+        f"HTML: {pages[0].relative_to(root)}"
+    )
     return table

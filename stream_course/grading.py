@@ -7,7 +7,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from stream_course.progress import xp_for_points
+from stream_course.course import COURSE_ID
+from stream_course.progress import lesson_xp
 
 
 @dataclass
@@ -31,7 +32,7 @@ class SubmissionGrade:
 
     @property
     def xp(self) -> int:
-        return xp_for_points(self.score)
+        return lesson_xp(self.score, self.max_score, self.needs_manual_grade)
 
 
 def db_url(root: Path) -> str:
@@ -41,7 +42,7 @@ def db_url(root: Path) -> str:
 def read_grades(root: Path, assignment: str) -> list[SubmissionGrade]:
     """One row per student with a submission of ``assignment``, sorted by student id."""
     rows = []
-    with Gradebook(db_url(root)) as gradebook:
+    with Gradebook(db_url(root), course_id=COURSE_ID) as gradebook:
         for student in sorted(gradebook.students, key=lambda s: s.id):
             try:
                 submission = gradebook.find_submission(assignment, student.id)

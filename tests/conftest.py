@@ -1,12 +1,15 @@
 """Shared fixtures. The suite runs offline: the model is always the stand-in built from PyPI files."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("STREAM_MODEL", "stream-gpt2-standin")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# nbgrader's Gradebook runs the `alembic` command when it creates a database: use this venv's.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON01 = "01_word_embedding"

@@ -12,7 +12,8 @@ import pytest
 
 from stream_course.course import run_nbgrader
 from stream_course.demo import answer_variants, run_demo, sample_submission, submit
-from stream_course.grading import read_grades
+from stream_course.grading import db_url, read_grades
+from stream_course.progress_store import read_progress
 
 from .conftest import LESSON01
 
@@ -114,6 +115,27 @@ def test_demo_prints_the_grade_table(course_root, standin_dir, tmp_path, capsys)
     assert "9 / 9" in lines["ada"] and " 90 " in lines["ada"]
     assert "4 / 9" in lines["grace"] and " 40 " in lines["grace"]
     assert "0 / 9" in lines["linus"]
+    assert "Progress from gradebook.db" in out and "90 / 120 XP to next level" in out
+
+    # XP read back from gradebook.db itself, and a second demo run changes none of it.
+    first = read_progress(db_url(course))
+    assert {s: d["xp"] for s, d in first["students"].items()} == {
+        "ada": 90,
+        "grace": 40,
+        "linus": 0,
+    }
+    assert [a["key"] for a in first["students"]["ada"]["achievements"]] == [
+        "first_submission",
+        "first_try",
+    ]
+    run_demo(course)
+    assert read_progress(db_url(course)) == first
+
+    # Students see their XP in nbgrader's feedback; instructors get static pages.
+    feedback = (course / "feedback" / "ada" / LESSON01 / f"{LESSON01}.html").read_text()
+    assert "XP earned in this lesson / 이 레슨에서 얻은 XP: 90 XP" in feedback
+    assert "Level 0 — Token" in feedback
+    assert (course / "progress" / "index.html").exists()
 
 
 def test_demo_refuses_a_course_with_real_submissions(course_root, tmp_path):

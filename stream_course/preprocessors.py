@@ -1,0 +1,95 @@
+"""The course's nbgrader extensions, wired in by nbgrader_config.py, so that plain
+``nbgrader autograde``, ``nbgrader generate_feedback`` and the formgrader keep XP current.
+
+- ``RecordProgress``: after ``SaveAutoGrades`` in autograde, recompute the student's XP.
+- ``ShowProgressInFeedback``: in generate_feedback, recompute and put the lesson's XP and the
+  student's level at the top of the feedback page.
+- ``watch_manual_grades``: a SQLAlchemy listener; when a hand-graded score is committed (the
+  formgrader's save), recompute that student's XP.
+"""
+
+from __future__ import annotations
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbformat.v4 import new_markdown_cell
+from nbgrader.api import Grade, Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from stream_course.course import COURSE_ID
+from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
+from stream_course.progress_store import read_progress, update_progress
+
+
+class RecordProgress(NbGraderPreprocessor):
+    """Store the student's XP, level and achievements right after their grades are saved."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        info = resources["nbgrader"]
+        standing = update_progress(info["db_url"], info["student"])
+        self.log.info(
+            "XP of %s is now %d (level %d)", info["student"], standing.xp, standing.level.number
+        )
+        return nb, resources
+
+
+class ShowProgressInFeedback(NbGraderPreprocessor):
+    """Put the XP earned in this lesson and the level reached at the top of the feedback."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        info = resources["nbgrader"]
+        standing = update_progress(info["db_url"], info["student"])
+        progress = read_progress(info["db_url"])["students"][info["student"]]
+        lesson = next(r for r in standing.lessons if r.assignment == info["assignment"])
+        level, upcoming = standing.level, next_level(standing.xp)
+        names = [ACHIEVEMENT_BY_KEY[a["key"]] for a in progress["achievements"]]
+        badges = ", ".join(f"{a.name} / {a.korean}" for a in names) or "none yet / 아직 없음"
+        waiting = (
+            "\n\n*Some answers are still to be graded by hand; XP will grow when they are. / "
+            "아직 수동 채점이 끝나지 않은 답안이 있습니다. 채점이 끝나면 XP가 늘어납니다.*"
+            if lesson.pending_manual
+            else ""
+        )
+        to_next = f" · next / 다음: {upcoming.name} at {upcoming.min_xp} XP" if upcoming else ""
+        text = (
+            f"### Progress / 진행 상황\n\n"
+            f"**XP earned in this lesson / 이 레슨에서 얻은 XP: {lesson.xp} XP** "
+            f"({lesson.points:g} / {lesson.max_points:g} points / 점"
+            f"{f', +{lesson.bonus} bonus / 보너스' if lesson.bonus else ''})\n\n"
+            f"**Level {level.number} — {level.name} / 레벨 {level.number} — {level.korean}**"
+            f"{to_next}\n\n`{xp_bar(standing.xp)}`\n\n"
+            f"Achievements / 업적: {badges}{waiting}"
+        )
+        cell = new_markdown_cell(text)
+        cell.metadata["stream"] = {"progress": True}
+        nb.cells.insert(0, cell)
+        return nb, resources
+
+
+def _recompute_after_manual_grades(session: Session) -> None:
+    grade_ids = session.info.pop("stream_manual_grades", set())
+    if not grade_ids:
+        return
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    with Gradebook(url, course_id=COURSE_ID) as gradebook:
+        students = {
+            gradebook.db.get(Grade, grade_id).notebook.assignment.student.id
+            for grade_id in grade_ids
+        }
+    for student in sorted(students):
+        update_progress(url, student)
+
+
+def _collect_manual_grades(session: Session, flush_context) -> None:
+    for obj in session.dirty | session.new:
+        if isinstance(obj, Grade) and inspect(obj).attrs.manual_score.history.has_changes():
+            session.info.setdefault("stream_manual_grades", set()).add(obj.id)
+
+
+def watch_manual_grades() -> None:
+    """Recompute XP whenever a session commits a changed hand-graded score (idempotent)."""
+    if not event.contains(Session, "after_flush", _collect_manual_grades):
+        event.listen(Session, "after_flush", _collect_manual_grades)
+        event.listen(Session, "after_commit", _recompute_after_manual_grades)

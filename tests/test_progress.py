@@ -1,0 +1,230 @@
+"""XP, levels and achievements: the rules, and their storage in a real nbgrader gradebook.
+
+Gradebooks here are built with nbgrader's own API (assignments, grade cells, submissions, scores),
+the same rows that ``nbgrader autograde`` and the formgrader write.
+"""
+
+import multiprocessing
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+from nbgrader.api import Gradebook
+
+from stream_course import progress_store
+from stream_course.course import COURSE_ID
+from stream_course.preprocessors import watch_manual_grades
+from stream_course.progress import (
+    ACHIEVEMENTS,
+    LESSON_BONUS,
+    LEVELS,
+    TRACK_LESSONS,
+    level_for,
+    xp_bar,
+)
+from stream_course.progress_store import read_progress, update_progress
+from stream_course.progress_views import progress_csv, progress_table, student_detail
+
+T0 = datetime(2026, 11, 2, 9, 0)
+
+
+def test_level_boundaries():
+    assert (level_for(0).number, level_for(0).name) == (0, "Token")
+    assert level_for(119).number == 0
+    assert level_for(120).number == 1
+    assert xp_bar(0).endswith("0 / 120 XP to next level")
+    assert xp_bar(119).startswith("[" + "#" * 19 + "-]")
+    assert [lv.min_xp for lv in LEVELS] == sorted({lv.min_xp for lv in LEVELS})
+
+
+def test_top_level_needs_about_the_whole_track():
+    lesson_like_01 = 11 * 10 + LESSON_BONUS
+    track = TRACK_LESSONS * lesson_like_01
+    assert 0.9 * track <= LEVELS[-1].min_xp <= track
+    assert len(ACHIEVEMENTS) == 10 and len({a.key for a in ACHIEVEMENTS}) == 10
+
+
+def make_gradebook(path, lessons=("01_word_embedding",), auto=9, manual=2, duedate=None):
+    url = f"sqlite:///{path / 'gradebook.db'}"
+    with Gradebook(url, course_id=COURSE_ID) as gb:
+        for name in lessons:
+            gb.add_assignment(name, duedate=duedate)
+            gb.add_notebook(name, name)
+            gb.add_grade_cell("tests", name, name, max_score=auto, cell_type="code")
+            if manual:
+                gb.add_grade_cell("reflection", name, name, max_score=manual, cell_type="markdown")
+        for student in ("ada", "grace", "linus"):
+            gb.add_student(student)
+    return url
+
+
+def submit(url, student, lesson="01_word_embedding", auto=None, manual=None, at=T0):
+    """A (re)submission as autograde leaves it: auto score set, written answer waiting."""
+    with Gradebook(url, course_id=COURSE_ID) as gb:
+        gb.update_or_create_submission(lesson, student, timestamp=at)
+        for grade in gb.find_submission_notebook(lesson, lesson, student).grades:
+            if grade.cell_type == "code":
+                grade.auto_score, grade.needs_manual_grade = auto, False
+            else:
+                grade.auto_score = None
+                grade.manual_score = manual
+                grade.needs_manual_grade = manual is None
+        gb.db.commit()
+
+
+def awards(url, student):
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        return dict(
+            db.execute(
+                "select key, awarded_at from stream_achievement where student_id = ?", (student,)
+            ).fetchall()
+        )
+
+
+def test_xp_is_points_times_ten_plus_bonus_for_a_perfect_lesson(tmp_path):
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9, manual=None)
+    assert update_progress(url, "ada").xp == 90  # written answer not graded yet: no bonus
+    submit(url, "ada", auto=9, manual=2)
+    assert update_progress(url, "ada").xp == 11 * 10 + LESSON_BONUS
+
+
+def test_boundary_119_and_120_xp_through_the_gradebook(tmp_path):
+    url = make_gradebook(tmp_path, auto=20, manual=0)
+    submit(url, "ada", auto=11.9)
+    submit(url, "grace", auto=12)
+    assert (update_progress(url, "ada").xp, update_progress(url, "ada").level.number) == (119, 0)
+    assert (update_progress(url, "grace").xp, update_progress(url, "grace").level.number) == (
+        120,
+        1,
+    )
+
+
+def test_three_regrades_change_nothing(tmp_path):
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9, manual=2)
+    first = update_progress(url, "ada").xp
+    stored = awards(url, "ada")
+    for _ in range(3):
+        assert update_progress(url, "ada").xp == first
+    assert awards(url, "ada") == stored  # same awards, same award times
+    assert {"first_submission", "first_try", "perfect_lesson", "reflective"} <= set(stored)
+
+
+def test_a_lowered_regrade_lowers_xp_and_takes_back_what_it_no_longer_earns(tmp_path):
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9, manual=2)
+    assert update_progress(url, "ada").xp == 140
+    submit(url, "ada", auto=5, manual=2)  # the instructor fixed a test and regraded
+    assert update_progress(url, "ada").xp == 70
+    assert "perfect_lesson" not in awards(url, "ada")
+    assert read_progress(url)["students"]["ada"]["xp"] == 70
+
+
+def test_resubmitting_cannot_earn_first_try_or_more_than_the_maximum(tmp_path):
+    url = make_gradebook(tmp_path)
+    submit(url, "grace", auto=4, manual=None, at=T0)
+    update_progress(url, "grace")
+    submit(url, "grace", auto=9, manual=None, at=T0 + timedelta(days=1))
+    standing = update_progress(url, "grace")
+    assert standing.xp == 90
+    assert "first_try" not in awards(url, "grace")
+    with Gradebook(url, course_id=COURSE_ID) as gb:  # extra credit is capped at the part's points
+        grade = gb.find_grade("tests", "01_word_embedding", "01_word_embedding", "grace")
+        grade.extra_credit = 50
+        gb.db.commit()
+    assert update_progress(url, "grace").xp == 90
+
+
+def test_student_without_submission(tmp_path):
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9)
+    assert update_progress(url, "linus").xp == 0
+    progress = read_progress(url)
+    assert progress["students"]["linus"] == {
+        "xp": 0,
+        "level": 0,
+        "lessons_done": 0,
+        "lessons": {},
+        "achievements": [],
+    }
+    assert "not submitted" in student_detail(progress, "linus")
+
+
+def test_pending_manual_grade_is_shown_and_the_formgrader_save_updates_xp(tmp_path):
+    watch_manual_grades()
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9, manual=None)
+    update_progress(url, "ada")
+    progress = read_progress(url)
+    assert progress["students"]["ada"]["lessons"]["01_word_embedding"]["pending_manual"]
+    assert "pending" in student_detail(progress, "ada")
+    # What the formgrader's "save" does: set manual_score on the Grade and commit.
+    with Gradebook(url, course_id=COURSE_ID) as gb:
+        grade = gb.find_grade("reflection", "01_word_embedding", "01_word_embedding", "ada")
+        grade.manual_score = 2
+        grade.needs_manual_grade = False
+        gb.db.commit()
+    after = read_progress(url)["students"]["ada"]
+    assert after["xp"] == 140 and not after["lessons"]["01_word_embedding"]["pending_manual"]
+
+
+def test_on_time_and_streak_achievements(tmp_path):
+    lessons = ("01_a", "02_b", "03_c")
+    url = make_gradebook(tmp_path, lessons=lessons, duedate=T0 + timedelta(days=7))
+    for n, lesson in enumerate(lessons):
+        submit(url, "ada", lesson=lesson, auto=9, manual=2, at=T0 + timedelta(days=4 * n))
+    update_progress(url, "ada")
+    earned = awards(url, "ada")
+    assert {"on_time", "streak_3", "perfect_3"} <= set(earned)
+    assert "halfway" not in earned
+
+
+def test_a_failure_halfway_leaves_the_previous_state_whole(tmp_path, monkeypatch):
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9, manual=None)
+    update_progress(url, "ada")
+    before = read_progress(url)
+    submit(url, "ada", auto=3, manual=None)
+
+    def crash(*args):
+        raise RuntimeError("grading machine lost power")
+
+    monkeypatch.setattr(progress_store, "earned_achievements", crash)
+    with pytest.raises(RuntimeError):
+        update_progress(url, "ada")
+    assert read_progress(url) == before
+
+
+def _grade_in_process(url, student):
+    update_progress(url, student)
+
+
+def test_two_students_graded_at_once(tmp_path):
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9, manual=2)
+    submit(url, "grace", auto=4, manual=1)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_grade_in_process, args=(url, s)) for s in ("ada", "grace")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    students = read_progress(url)["students"]
+    assert (students["ada"]["xp"], students["grace"]["xp"]) == (140, 50)
+    with sqlite3.connect(tmp_path / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_instructor_views(tmp_path):
+    url = make_gradebook(tmp_path)
+    submit(url, "ada", auto=9, manual=None)
+    update_progress(url, "ada")
+    progress = read_progress(url)
+    table = progress_table(progress)
+    assert "ada" in table and "Level 0 — Token" in table and "90 / 120 XP to next level" in table
+    assert "1 / 12" in table and "2 / 10" in table
+    rows = progress_csv(progress).splitlines()
+    assert rows[0].startswith("student_id,xp,level")
+    assert rows[1] == "ada,90,0,Token,1,2,first_submission;first_try"
