@@ -4,10 +4,15 @@ source/ (authored) -> release/ (students) -> submitted/ -> autograded/ -> feedba
 from pathlib import Path
 
 from nbgrader.converters import Autograde, GenerateFeedback
-from nbgrader.preprocessors import SaveAutoGrades
+from nbgrader.preprocessors import ClearHiddenTests, SaveAutoGrades
 
 from stream_course.course import COURSE_ID
-from stream_course.preprocessors import RecordProgress, ShowProgressInFeedback, watch_manual_grades
+from stream_course.preprocessors import (
+    RecordProgress,
+    ShortenTestTracebacks,
+    ShowProgressInFeedback,
+    watch_manual_grades,
+)
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 here = Path(__file__).resolve().parent
@@ -36,5 +41,11 @@ autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].defau
 autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)
 c.Autograde.autograde_preprocessors = autograde_steps
 feedback_steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
-c.GenerateFeedback.preprocessors = [*feedback_steps, ShowProgressInFeedback]
+# Feedback shows the student their notebook as graded; the hidden tests stay hidden (nbgrader #917).
+c.GenerateFeedback.preprocessors = [
+    ClearHiddenTests,
+    ShortenTestTracebacks,
+    *feedback_steps,
+    ShowProgressInFeedback,
+]
 watch_manual_grades()  # hand grades saved in the formgrader

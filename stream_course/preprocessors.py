@@ -2,6 +2,7 @@
 ``nbgrader autograde``, ``nbgrader generate_feedback`` and the formgrader keep XP current.
 
 - ``RecordProgress``: after ``SaveAutoGrades`` in autograde, recompute the student's XP.
+- ``ShortenTestTracebacks``: in generate_feedback, failing test cells show only their message.
 - ``ShowProgressInFeedback``: in generate_feedback, recompute and put the lesson's XP and the
   student's level at the top of the feedback page.
 - ``watch_manual_grades``: a SQLAlchemy listener; when a hand-graded score is committed (the
@@ -66,6 +67,19 @@ class ShowProgressInFeedback(NbGraderPreprocessor):
         cell.metadata["stream"] = {"progress": True}
         nb.cells.insert(0, cell)
         return nb, resources
+
+
+class ShortenTestTracebacks(NbGraderPreprocessor):
+    """In feedback, a failing test cell shows its message, not a traceback: IPython's traceback
+    quotes the cell's source, hidden test lines included."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            for output in cell.outputs:
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
 
 
 def _recompute_after_manual_grades(session: Session) -> None:

@@ -10,5 +10,7 @@ def test_course_config_loads_with_the_course_hooks(course_root):
     assert config.IgnorePattern.enabled is True
     steps = [step.__name__ for step in config.Autograde.autograde_preprocessors]
     assert steps.index("RecordProgress") == steps.index("SaveAutoGrades") + 1
-    assert config.GenerateFeedback.preprocessors[-1].__name__ == "ShowProgressInFeedback"
+    feedback = [step.__name__ for step in config.GenerateFeedback.preprocessors]
+    assert feedback[:2] == ["ClearHiddenTests", "ShortenTestTracebacks"]
+    assert feedback[-1] == "ShowProgressInFeedback"
     assert "여기에 코드를 작성하세요" in config.ClearSolutions.code_stub["python"]

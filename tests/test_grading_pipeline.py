@@ -95,6 +95,15 @@ def test_feedback_and_export_are_written(graded):
     for student in grades:
         html = (course / "feedback" / student / LESSON01 / f"{LESSON01}.html").read_text()
         assert "01 / 12" in html
+        for hidden in (
+            "grade_wte",
+            "grade_token_id",
+            "grade_cosine_neighbors",
+            "grade_cosine_metric",
+        ):
+            assert hidden not in html, f"hidden test {hidden} leaked into {student}'s feedback"
+    wrong = (course / "feedback" / "dot_product" / LESSON01 / f"{LESSON01}.html").read_text()
+    assert "dot-product neighbours" in wrong  # the failing check's message still teaches
     with open(course / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert {r["student_id"] for r in rows} >= set(grades)
