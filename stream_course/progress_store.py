@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from stream_course.course import COURSE_ID
 from stream_course.progress import (
@@ -68,7 +68,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)  # nbgrader stores naive UTC times
 
 
-def _lesson_result(gradebook: Gradebook, session: Session, student: str, assignment):
+def _lesson_result(gradebook: Gradebook, student: str, assignment) -> LessonResult | None:
     try:
         submission = gradebook.find_submission(assignment.name, student)
     except MissingEntry:
@@ -82,7 +82,7 @@ def _lesson_result(gradebook: Gradebook, session: Session, student: str, assignm
                 auto, max_auto = auto + earned, max_auto + grade.max_score
             else:
                 manual, max_manual = manual + earned, max_manual + grade.max_score
-    stored = session.get(LessonProgress, (student, assignment.name))
+    stored = gradebook.db.get(LessonProgress, (student, assignment.name))
     all_auto = max_auto > 0 and auto >= max_auto
     if stored is None or stored.first_submitted_at in (None, submission.timestamp):
         first_try = all_auto  # this is (a regrade of) the first submission
@@ -114,7 +114,7 @@ def update_progress(db_url: str, student: str) -> StudentStanding:
         Base.metadata.create_all(gradebook.engine)
         session = gradebook.db
         try:
-            standing = _store(gradebook, session, student)
+            standing = _store(gradebook, student)
             session.commit()
         except BaseException:
             session.rollback()
@@ -122,12 +122,12 @@ def update_progress(db_url: str, student: str) -> StudentStanding:
     return standing
 
 
-def _store(gradebook: Gradebook, session: Session, student: str) -> StudentStanding:
-    now = _now()
+def _store(gradebook: Gradebook, student: str) -> StudentStanding:
+    session, now = gradebook.db, _now()
     standing = StudentStanding(student)
     assignments = sorted(gradebook.assignments, key=lambda a: a.name)
     for assignment in assignments:
-        result = _lesson_result(gradebook, session, student, assignment)
+        result = _lesson_result(gradebook, student, assignment)
         if result is None:
             continue
         standing.lessons.append(result)
