@@ -9,6 +9,7 @@ from nbgrader.preprocessors import ClearHiddenTests, SaveAutoGrades
 from stream_course.course import COURSE_ID
 from stream_course.preprocessors import (
     RecordProgress,
+    RepairSubmission,
     ShortenTestTracebacks,
     ShowProgressInFeedback,
     watch_manual_grades,
@@ -35,6 +36,12 @@ c.Execute.timeout = 300
 # because they are "error" outputs, not stderr text.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"
+
+# Submissions that lost their cell metadata (Colab, LMS downloads) or duplicated a graded cell
+# are repaired against the release first; unrepaired, nbgrader stops the whole batch on them.
+sanitize_steps = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+c.Autograde.sanitize_preprocessors = [RepairSubmission, *sanitize_steps]
+c.RepairSubmission.release_directory = str(here / "release")
 
 # XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
 autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())

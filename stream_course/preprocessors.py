@@ -1,6 +1,7 @@
 """The course's nbgrader extensions, wired in by nbgrader_config.py, so that plain
 ``nbgrader autograde``, ``nbgrader generate_feedback`` and the formgrader keep XP current.
 
+- ``RepairSubmission``: before autograde's own sanitising, repair lost or duplicated metadata.
 - ``RecordProgress``: after ``SaveAutoGrades`` in autograde, recompute the student's XP.
 - ``ShortenTestTracebacks``: in generate_feedback, failing test cells show only their message.
 - ``ShowProgressInFeedback``: in generate_feedback, recompute and put the lesson's XP and the
@@ -11,6 +12,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_markdown_cell
@@ -18,10 +22,34 @@ from nbgrader.api import Grade, Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from traitlets import Unicode
 
 from stream_course.course import COURSE_ID
 from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
 from stream_course.progress_store import read_progress, update_progress
+from stream_course.repair import repair_submission
+
+
+class RepairSubmission(NbGraderPreprocessor):
+    """First step of autograde: repair lost or duplicated cell metadata against the release
+    (stream_course.repair), and note what was done in the autograded notebook's metadata."""
+
+    release_directory = Unicode("release", help="the course's release/ folder").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        info = resources["nbgrader"]
+        release_path = (
+            Path(self.release_directory) / info["assignment"] / f"{info['notebook']}.ipynb"
+        )
+        if not release_path.exists():
+            self.log.warning("No released notebook at %s: submission not checked", release_path)
+            return nb, resources
+        notes = repair_submission(nb, nbformat.read(release_path, as_version=4))
+        if notes:
+            nb.metadata.setdefault("stream", {})["repairs"] = notes
+            for note in notes:
+                self.log.warning("%s/%s: %s", info["student"], info["assignment"], note)
+        return nb, resources
 
 
 class RecordProgress(NbGraderPreprocessor):

@@ -4,10 +4,12 @@ generate_assignment -> submitted/ (reference, blank, right and wrong sample answ
 -> generate_feedback -> export. Each wrong answer must lose exactly the parts it breaks.
 """
 
+import copy
 import csv
 import shutil
 import sqlite3
 
+import nbformat
 import pytest
 
 from stream_course.course import run_nbgrader
@@ -29,6 +31,19 @@ AUTO_PARTS = {
 }
 
 
+def duplicate_a_test_cell(notebook):
+    index = next(i for i, c in enumerate(notebook.cells) if "check.check_wte" in c.source)
+    notebook.cells.insert(index, copy.deepcopy(notebook.cells[index]))
+
+
+def lose_all_cell_metadata(notebook):  # as after some Colab / LMS round trips
+    for cell in notebook.cells:
+        cell.metadata.pop("nbgrader", None)
+
+
+BROKEN = {"aa_duplicated_cells": duplicate_a_test_cell, "ab_metadata_lost": lose_all_cell_metadata}
+
+
 def make_course(course_root, into):
     shutil.copy2(course_root / "nbgrader_config.py", into / "nbgrader_config.py")
     for folder in ("source", "examples"):
@@ -44,7 +59,17 @@ def graded(course_root, standin_dir, tmp_path_factory):
     run_nbgrader(course, "generate_assignment", LESSON01, "--force")
     for variant in variants:
         submit(course, variant, LESSON01, sample_submission(course, LESSON01, variant))
-    run_nbgrader(course, "autograde", LESSON01, "--force")
+    # Broken hand-ins, named to be graded first: none may stop the batch or cost right answers.
+    for student, damage in BROKEN.items():
+        notebook = sample_submission(course, LESSON01, "reference")
+        damage(notebook)
+        submit(course, student, LESSON01, notebook)
+    invalid = course / "submitted" / "ac_invalid_json" / LESSON01
+    invalid.mkdir(parents=True)
+    (invalid / f"{LESSON01}.ipynb").write_text('{"cells": [')
+    autograde = run_nbgrader(course, "autograde", LESSON01, "--force", check=False)
+    # nbgrader grades everyone, then exits 1 because of the unreadable notebook.
+    assert autograde.returncode == 1 and "submitted/ac_invalid_json" in autograde.stderr
     run_nbgrader(course, "generate_feedback", LESSON01, "--force")
     run_nbgrader(course, "export", "--to", "grades.csv")
     grades = {row.student: row for row in read_grades(course, LESSON01)}
@@ -57,7 +82,9 @@ def auto_parts(row):
 
 def test_every_submission_is_graded(graded):
     course, samples, grades = graded
-    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"])
+    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"]) + len(BROKEN) + 1
+    for name in [*samples["RIGHT"], *samples["WRONG"], "reference", "blank", *BROKEN]:
+        assert (course / "autograded" / name / LESSON01 / f"{LESSON01}.ipynb").exists(), name
     assert len(samples["WRONG"]) >= 10 and len(samples["RIGHT"]) >= 4
 
 
@@ -92,7 +119,7 @@ def test_each_wrong_answer_loses_exactly_the_parts_it_breaks(graded):
 
 def test_feedback_and_export_are_written(graded):
     course, _, grades = graded
-    for student in grades:
+    for student in set(grades) - {"ac_invalid_json"}:  # an unreadable notebook has no feedback
         html = (course / "feedback" / student / LESSON01 / f"{LESSON01}.html").read_text()
         assert "01 / 12" in html
         for hidden in (
@@ -153,3 +180,19 @@ def test_demo_refuses_a_course_with_real_submissions(course_root, tmp_path):
     with pytest.raises(SystemExit, match="real submissions"):
         run_demo(course)
     assert not (course / "gradebook.db").exists()
+
+
+def test_damaged_right_answers_are_repaired_and_get_full_marks(graded):
+    course, _, grades = graded
+    for name in BROKEN:
+        assert auto_parts(grades[name]) == AUTO_PARTS, name
+        graded_notebook = nbformat.read(
+            course / "autograded" / name / LESSON01 / f"{LESSON01}.ipynb", as_version=4
+        )
+        assert graded_notebook.metadata["stream"]["repairs"], name
+
+
+def test_an_unreadable_notebook_scores_zero_without_stopping_the_batch(graded):
+    course, _, grades = graded
+    assert grades["ac_invalid_json"].auto_score == 0
+    assert not (course / "autograded" / "ac_invalid_json").exists()
