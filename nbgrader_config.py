@@ -43,6 +43,14 @@ sanitize_steps = list(Autograde.class_traits()["sanitize_preprocessors"].default
 c.Autograde.sanitize_preprocessors = [RepairSubmission, *sanitize_steps]
 c.RepairSubmission.release_directory = str(here / "release")
 
+# Submissions downloaded from an LMS: put the zip in downloaded/<lesson>/archive/, then run
+# `nbgrader zip_collect <lesson>`. The default reads Canvas's file names,
+#   doejane_12345_678901_01_word_embedding.ipynb   (also doejane_LATE_..., and "-1" resubmissions);
+# the README gives the pattern for Moodle's folders.
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/(?P<student_id>[^/_]+)(?:_LATE)?_\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+)
+
 # XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
 autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)
