@@ -9,9 +9,10 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 OFFLINE := STREAM_MODEL=stream-gpt2-standin HF_HUB_OFFLINE=1
 
-.PHONY: demo test bench lint build clean browser
-# The progress-page tests render HTML in headless Chromium.
+.PHONY: demo test bench lint build clean system-packages
+# Page tests render HTML in headless Chromium; autograding runs student code under bubblewrap.
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
+BWRAP := $(shell command -v bwrap)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,11 +24,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## demo: the instructor's whole pipeline on sample submissions, offline
-demo: $(STAMP)
+demo: $(STAMP) system-packages
 	$(OFFLINE) $(BIN)/stream-course demo
 
 ## test: the whole suite, offline
-test: $(STAMP) browser
+test: $(STAMP) system-packages
 	$(OFFLINE) $(BIN)/python -m pytest
 
 ## bench: benchmarks, writes benchmarks/results.json
@@ -44,11 +45,12 @@ lint: $(STAMP)
 clean:
 	rm -rf autograded submitted feedback gradebook.db exports
 
-browser:
-ifeq ($(CHROMIUM),)
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-	  echo "The page tests need Chromium: sudo apt-get install chromium (Debian/Ubuntu), brew install --cask chromium (macOS)"; exit 1; \
+system-packages:
+	@missing="$(if $(CHROMIUM),,chromium) $(if $(BWRAP),,bubblewrap)"; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The tests need: $$missing (Debian/Ubuntu: sudo apt-get install $$missing)"; exit 1; \
+	  fi; \
 	fi
-endif

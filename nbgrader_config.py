@@ -4,9 +4,10 @@ source/ (authored) -> release/ (students) -> submitted/ -> autograded/ -> feedba
 from pathlib import Path
 
 from nbgrader.converters import Autograde, GenerateFeedback
-from nbgrader.preprocessors import ClearHiddenTests, SaveAutoGrades
+from nbgrader.preprocessors import ClearHiddenTests, Execute, SaveAutoGrades
 
 from stream_course.course import COURSE_ID
+from stream_course.sandbox import SandboxedExecute
 from stream_course.preprocessors import (
     RecordProgress,
     RepairSubmission,
@@ -51,8 +52,13 @@ c.FileNameCollectorPlugin.named_regexp = (
     r".*/(?P<student_id>[^/_]+)(?:_LATE)?_\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
 )
 
-# XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
+# Student code runs in a bubblewrap sandbox: no network, no course files, no privileges, bounded
+# memory and processes (stream_course.sandbox). Without bubblewrap grading refuses to start unless
+# run with --SandboxedKernelManager.allow_unsandboxed=True.
 autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+autograde_steps[autograde_steps.index(Execute)] = SandboxedExecute
+
+# XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
 autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)
 c.Autograde.autograde_preprocessors = autograde_steps
 feedback_steps = list(GenerateFeedback.class_traits()["preprocessors"].default())

@@ -41,6 +41,20 @@ def lose_all_cell_metadata(notebook):  # as after some Colab / LMS round trips
         cell.metadata.pop("nbgrader", None)
 
 
+# Walks up from its working copy to the course's gradebook and hidden sources.
+TAMPERING = """
+import pathlib, sqlite3
+course = pathlib.Path.cwd().parents[2]
+for secret in ("gradebook.db", "source", "submitted"):
+    print(secret, "visible" if (course / secret).exists() else "hidden")
+try:
+    with sqlite3.connect(course / "gradebook.db") as db:
+        db.execute("UPDATE grade SET extra_credit = 100")
+    print("TAMPERED")
+except sqlite3.Error as error:
+    print("blocked:", error)
+"""
+
 BROKEN = {"aa_duplicated_cells": duplicate_a_test_cell, "ab_metadata_lost": lose_all_cell_metadata}
 
 
@@ -64,6 +78,10 @@ def graded(course_root, standin_dir, tmp_path_factory):
         notebook = sample_submission(course, LESSON01, "reference")
         damage(notebook)
         submit(course, student, LESSON01, notebook)
+    tamperer = sample_submission(course, LESSON01, "reference")
+    wte_cell = next(c for c in tamperer.cells if c.source.startswith("wte = "))
+    wte_cell.source += TAMPERING
+    submit(course, "ad_tamperer", LESSON01, tamperer)
     invalid = course / "submitted" / "ac_invalid_json" / LESSON01
     invalid.mkdir(parents=True)
     (invalid / f"{LESSON01}.ipynb").write_text('{"cells": [')
@@ -82,7 +100,7 @@ def auto_parts(row):
 
 def test_every_submission_is_graded(graded):
     course, samples, grades = graded
-    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"]) + len(BROKEN) + 1
+    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"]) + len(BROKEN) + 2
     for name in [*samples["RIGHT"], *samples["WRONG"], "reference", "blank", *BROKEN]:
         assert (course / "autograded" / name / LESSON01 / f"{LESSON01}.ipynb").exists(), name
     assert len(samples["WRONG"]) >= 10 and len(samples["RIGHT"]) >= 4
@@ -196,3 +214,17 @@ def test_an_unreadable_notebook_scores_zero_without_stopping_the_batch(graded):
     course, _, grades = graded
     assert grades["ac_invalid_json"].auto_score == 0
     assert not (course / "autograded" / "ac_invalid_json").exists()
+
+
+def test_student_code_cannot_reach_the_gradebook_or_the_sources(graded):
+    course, _, grades = graded
+    notebook = nbformat.read(
+        course / "autograded" / "ad_tamperer" / LESSON01 / f"{LESSON01}.ipynb", as_version=4
+    )
+    (wte_cell,) = [c for c in notebook.cells if c.source.startswith("wte = ")]
+    printed = "".join(o.get("text", "") for o in wte_cell.outputs)
+    assert "gradebook.db hidden" in printed and "source hidden" in printed
+    assert "submitted hidden" in printed and "TAMPERED" not in printed
+    with sqlite3.connect(course / "gradebook.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM grade WHERE extra_credit > 0").fetchone() == (0,)
+    assert grades["ad_tamperer"].auto_score == 9  # its right answers still count

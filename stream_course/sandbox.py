@@ -1,0 +1,165 @@
+"""Grading kernels inside bubblewrap: student code runs with no network, sees only what it needs,
+runs as an unprivileged user, and is bounded in memory, processes and file size.
+
+``SandboxedExecute`` is nbgrader's ``Execute`` with ``SandboxedKernelManager``; nbgrader_config.py
+puts it in ``Autograde.autograde_preprocessors``, so plain ``nbgrader autograde`` and the
+formgrader's button grade in the sandbox. Inside it the kernel can read: the system (/usr, /etc),
+Python and this environment, the ``stream_course`` package, the model caches, and its own working
+copy. Not ``source/``, ``gradebook.db``, ``.git`` or other students' files: they are never mounted.
+
+Without bubblewrap, grading refuses to start unless the instructor passes
+``--SandboxedKernelManager.allow_unsandboxed=True``, and then it says so loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, List, Unicode
+
+NOBODY = 65534
+# Environment the kernel keeps (everything else, tokens included, is dropped).
+KEPT_ENV_PREFIXES = ("STREAM_", "HF_", "TRANSFORMERS_", "OMP_", "MKL_", "LANG", "LC_")
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot start; the message says what to do."""
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    bwrap = Unicode("bwrap", help="bubblewrap executable").tag(config=True)
+    allow_unsandboxed = Bool(
+        False, help="grade without a sandbox where bubblewrap is missing (unsafe)"
+    ).tag(config=True)
+    memory_limit = Integer(8 * 2**30, help="address-space limit of the kernel, bytes").tag(
+        config=True
+    )
+    max_tasks = Integer(
+        256, help="processes and threads of the sandbox user (a fork bomb stops here)"
+    ).tag(config=True)
+    max_file_size = Integer(100 * 2**20, help="largest file the kernel may write, bytes").tag(
+        config=True
+    )
+    extra_readable = List(Unicode(), help="more paths the kernel may read").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # A private folder per kernel for its connection file and IPC sockets: the usual runtime
+        # folder holds the keys of the instructor's other kernels.
+        self._private = Path(tempfile.mkdtemp(prefix="stream-kernel-"))
+        self.transport = "ipc"  # --unshare-net gives the kernel its own loopback: no TCP
+        self.connection_file = str(self._private / "kernel.json")
+
+    async def _async_pre_start_kernel(self, **kw):
+        command, kw = await super()._async_pre_start_kernel(**kw)
+        executable = shutil.which(self.bwrap)
+        if executable is None:
+            if not self.allow_unsandboxed:
+                raise SandboxError(
+                    "bubblewrap (bwrap) is not installed, so student code cannot be sandboxed; "
+                    "grading refuses to start. Install it (Debian/Ubuntu: apt-get install "
+                    "bubblewrap) or, knowing that student code will run as you, pass "
+                    "--SandboxedKernelManager.allow_unsandboxed=True.\n"
+                    "bubblewrap(bwrap)이 없어 학생 코드를 격리할 수 없으므로 채점을 시작하지 않습니다."
+                )
+            self.log.warning("!!! GRADING WITHOUT A SANDBOX: student code runs as you !!!")
+            return command, kw
+        for path in [self._private, *self._private.iterdir()]:
+            os.chown(path, NOBODY, NOBODY)  # the kernel runs as nobody and must read its key
+        cwd = str(Path(kw.get("cwd") or os.getcwd()).resolve())
+        kw["env"] = self._sandbox_env(kw.get("env") or os.environ)
+        return [executable, *self._bwrap_args(cwd), "--", *self._limits(), *command], kw
+
+    def _bwrap_args(self, cwd: str) -> list[str]:
+        args = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        args += ["--die-with-parent", "--new-session", "--unsetenv", "JPY_PARENT_PID"]
+        args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+        system = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
+        for path in system:
+            if os.path.islink(path):
+                args += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                args += ["--ro-bind", path, path]
+        readable = self._readable_paths()
+        writable = [str(self._private), cwd]
+        # Folders above each mount point, readable by the sandbox user (bwrap makes them 0700).
+        made = set(system) | {"/", "/tmp"}
+        for path in [*readable, *writable]:
+            for parent in reversed(Path(path).parents):
+                if str(parent) not in made:
+                    args += ["--perms", "0755", "--dir", str(parent)]
+                    made.add(str(parent))
+        for path in readable:
+            args += ["--ro-bind", path, path]
+        for path in writable:
+            args += ["--bind", path, path]
+        return [*args, "--chdir", cwd]
+
+    def _readable_paths(self) -> list[str]:
+        import stream_course
+        from stream_course.standin import cache_dir
+
+        candidates = [
+            sys.base_prefix,
+            sys.prefix,
+            Path(stream_course.__file__).parent,
+            cache_dir() / "models",
+            *self.extra_readable,
+        ]
+        try:
+            from huggingface_hub import constants
+
+            candidates.append(constants.HF_HUB_CACHE)
+        except ImportError:
+            pass
+        paths = []
+        for candidate in candidates:
+            resolved = Path(candidate).resolve()
+            if resolved.exists() and str(resolved) not in paths:
+                paths.append(str(resolved))
+        return paths
+
+    def _limits(self) -> list[str]:
+        return [
+            "prlimit",
+            f"--as={self.memory_limit}",
+            f"--nproc={self.max_tasks}",
+            f"--fsize={self.max_file_size}",
+            "--",
+            "setpriv",
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            "--",
+        ]
+
+    def _sandbox_env(self, env) -> dict[str, str]:
+        from stream_course.standin import cache_dir
+
+        kept = {k: v for k, v in env.items() if k.startswith(KEPT_ENV_PREFIXES)}
+        kept.update(
+            PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+            HOME="/tmp",
+            MPLCONFIGDIR="/tmp/matplotlib",
+            STREAM_CACHE=str(cache_dir()),
+        )
+        return kept
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart:
+            shutil.rmtree(self._private, ignore_errors=True)
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute, with every kernel started by ``SandboxedKernelManager``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["kernel_manager_class"] = SandboxedKernelManager
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,89 @@
+"""The grading kernel's sandbox, tried from inside: what student code can and cannot do."""
+
+import socket
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from stream_course.sandbox import SandboxedKernelManager, SandboxError
+
+from .conftest import ROOT as REPO
+
+pytestmark = pytest.mark.slow
+
+
+def run_cells(sources, cwd, **manager_config):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        kernel_manager_class=SandboxedKernelManager,
+        timeout=180,
+        allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    client.km = client.create_kernel_manager()
+    for name, value in manager_config.items():
+        setattr(client.km, name, value)
+    client.execute()
+    return ["".join(o.get("text", "") for o in cell.outputs) for cell in notebook.cells]
+
+
+@pytest.fixture
+def course(tmp_path):
+    (tmp_path / "gradebook.db").write_text("grades")
+    (tmp_path / "source").mkdir()
+    workdir = tmp_path / "autograded" / "eve" / "01_word_embedding"
+    workdir.mkdir(parents=True)
+    return tmp_path, workdir
+
+
+def test_student_code_is_confined(course, standin_dir):
+    root, workdir = course
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    out = run_cells(
+        [
+            "import os, socket, subprocess\nprint(os.getuid(), os.getcwd())",
+            f"print([os.path.exists(p) for p in ('{root}/gradebook.db', '{root}/source', "
+            f"'{REPO}/source', '{REPO}/.git', '/root/.bash_history')])",
+            f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=3)\n    print('open')\n"
+            "except OSError as error:\n    print('no network:', error.errno)",
+            f"for path in ('/usr/x', '/etc/x', '{root}/x', '../x'):\n"
+            "    try:\n        open(path, 'w')\n        print('wrote', path)\n"
+            "    except OSError as error:\n        print('refused', error.errno)",
+            "open('/tmp/stream-sandbox-scratch', 'w').write('private')\n"
+            "try:\n    block = bytearray(12 * 2**30)\n    print('allocated')\n"
+            "except MemoryError:\n    print('memory bounded')",
+            "children = []\ntry:\n    for _ in range(2000):\n"
+            "        children.append(subprocess.Popen(['sleep', '30']))\n    print('unbounded')\n"
+            "except OSError:\n    print('processes bounded')\nfor child in children:\n"
+            "    child.kill()\n    child.wait()",
+            "from stream_course.models import load_model\nmodel, tokenizer = load_model()\n"
+            "print(tokenizer.encode(' computer'))",
+        ],
+        workdir,
+    )
+    listener.close()
+    assert out[0].split() == ["65534", str(workdir)]
+    assert out[1].strip() == "[False, False, False, False, False]"
+    assert out[2].startswith("no network")
+    assert "wrote" not in out[3] and out[3].count("refused") == 4
+    assert out[4].strip() == "memory bounded"
+    assert not Path("/tmp/stream-sandbox-scratch").exists()  # the kernel's /tmp is its own
+    assert out[5].strip() == "processes bounded"
+    assert out[6].strip() == "[3644]"  # the lesson itself still works inside
+
+
+def test_without_bubblewrap_grading_refuses_unless_told(course):
+    _, workdir = course
+    with pytest.raises(SandboxError, match="refuses to start"):
+        run_cells(["print('ran')"], workdir, bwrap="no-such-bwrap")
+    out = run_cells(
+        ["import os\nprint(os.getuid())"], workdir, bwrap="no-such-bwrap", allow_unsandboxed=True
+    )
+    assert out[0].strip() == "0"  # it ran, unconfined, as the instructor asked
