@@ -9,6 +9,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, SaveAutoGrades
 from stream_course.course import COURSE_ID
 from stream_course.sandbox import SandboxedExecute
 from stream_course.preprocessors import (
+    JudgeAnswers,
     RecordProgress,
     RepairSubmission,
     ShortenTestTracebacks,
@@ -57,6 +58,8 @@ c.FileNameCollectorPlugin.named_regexp = (
 # run with --SandboxedKernelManager.allow_unsandboxed=True.
 autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 autograde_steps[autograde_steps.index(Execute)] = SandboxedExecute
+# Hidden checks only record answers in the student's kernel; this trusted step decides them.
+autograde_steps.insert(autograde_steps.index(SandboxedExecute) + 1, JudgeAnswers)
 
 # XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
 autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)

@@ -2,6 +2,7 @@
 ``nbgrader autograde``, ``nbgrader generate_feedback`` and the formgrader keep XP current.
 
 - ``RepairSubmission``: before autograde's own sanitising, repair lost or duplicated metadata.
+- ``JudgeAnswers``: after the notebook ran, decide the hidden checks outside the kernel.
 - ``RecordProgress``: after ``SaveAutoGrades`` in autograde, recompute the student's XP.
 - ``ShortenTestTracebacks``: in generate_feedback, failing test cells show only their message.
 - ``ShowProgressInFeedback``: in generate_feedback, recompute and put the lesson's XP and the
@@ -12,18 +13,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
+import json
 from pathlib import Path
 
 import nbformat
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
-from nbformat.v4 import new_markdown_cell
+from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.api import Grade, Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from traitlets import Unicode
 
+from stream_course.checks.verdicts import ANSWERS_MIME, MAX_PAYLOAD
 from stream_course.course import COURSE_ID
 from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
 from stream_course.progress_store import read_progress, update_progress
@@ -50,6 +56,76 @@ class RepairSubmission(NbGraderPreprocessor):
             for note in notes:
                 self.log.warning("%s/%s: %s", info["student"], info["assignment"], note)
         return nb, resources
+
+
+class JudgeAnswers(NbGraderPreprocessor):
+    """Right after the student's notebook ran: decide every hidden check here, in the grader's
+    process with its own model, from the answers the hidden cells recorded (see
+    stream_course.checks.verdicts). A test cell whose recorded answers fail, or are missing, gets
+    an error output, which nbgrader's SaveAutoGrades scores 0."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        self._trusted = getattr(self, "_trusted", None)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
+        meta = cell.metadata.get("nbgrader", {})
+        expected = cell.source.count("check.collect(") if cell.cell_type == "code" else 0
+        if not (meta.get("grade") and not meta.get("solution") and expected):
+            return cell, resources
+        payloads = [o.data[ANSWERS_MIME] for o in cell.outputs if ANSWERS_MIME in o.get("data", {})]
+        cell.outputs = [o for o in cell.outputs if ANSWERS_MIME not in o.get("data", {})]
+        if any(o.output_type == "error" for o in cell.outputs):
+            return cell, resources  # already failed in the kernel
+        verdict = self._verdict(payloads, expected)
+        if verdict is None:
+            cell.outputs.append(
+                new_output(
+                    "stream", name="stdout", text="✓ hidden checks passed / 숨은 테스트 통과\n"
+                )
+            )
+        else:
+            cell.outputs.append(
+                new_output(
+                    "error",
+                    ename="AssertionError",
+                    evalue=verdict,
+                    traceback=[f"AssertionError: {verdict}"],
+                )
+            )
+        return cell, resources
+
+    def _verdict(self, payloads: list, expected: int) -> str | None:
+        if len(payloads) != expected:
+            return (
+                f"\n  EN: {expected} hidden check(s) should have recorded answers, {len(payloads)} did."
+                "\n  KO: 숨은 테스트가 답을 모두 기록하지 못했습니다."
+            )
+        model, tokenizer = self._model()
+        for payload in payloads:
+            if len(json.dumps(payload)) > MAX_PAYLOAD:
+                return "\n  EN: recorded answers too large. / KO: 기록된 답이 너무 큽니다."
+            lesson = importlib.import_module(
+                f"stream_course.checks.lesson{int(payload['lesson']):02d}"
+            )
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    lesson.judge(payload, model, tokenizer)
+            except AssertionError as failure:
+                return str(failure)
+            except Exception as error:  # a malformed recording: no points, and say why
+                return (
+                    f"\n  EN: the recorded answers could not be checked ({type(error).__name__})."
+                )
+        return None
+
+    def _model(self):
+        if self._trusted is None:
+            from stream_course.models import load_model
+
+            with contextlib.redirect_stdout(io.StringIO()):
+                self._trusted = load_model()
+        return self._trusted
 
 
 class RecordProgress(NbGraderPreprocessor):

@@ -10,7 +10,7 @@ def test_course_config_loads_with_the_course_hooks(course_root):
     assert config.IgnorePattern.enabled is True
     steps = [step.__name__ for step in config.Autograde.autograde_preprocessors]
     assert steps.index("RecordProgress") == steps.index("SaveAutoGrades") + 1
-    assert steps[0] == "SandboxedExecute" and "Execute" not in steps
+    assert steps[:2] == ["SandboxedExecute", "JudgeAnswers"] and "Execute" not in steps
     feedback = [step.__name__ for step in config.GenerateFeedback.preprocessors]
     assert feedback[:2] == ["ClearHiddenTests", "ShortenTestTracebacks"]
     assert feedback[-1] == "ShowProgressInFeedback"

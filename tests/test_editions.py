@@ -71,6 +71,7 @@ def test_release_holds_no_solutions_or_hidden_tests(course_root):
             "grade_wte",
             "grade_cosine",
             "grade_token_id",
+            "check.collect(",
             "F.normalize(wte.detach(), dim=1)",
         ):
             assert secret not in text, f"{secret!r} leaked into {path}"

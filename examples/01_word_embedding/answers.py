@@ -142,6 +142,40 @@ WRONG = {
         ),
         "loses": {"test_cosine_neighbors", "test_cosine_metric"},
     },
+    # Cheats that won full marks under plain nbgrader: the verdicts are now decided outside the
+    # kernel, from the recorded answers.
+    "patches_the_checks": {
+        "answers": neighbors_fn(
+            """    sims = wte @ wte[idx]
+    sims[idx] = float("-inf")
+    return sims.topk(k).indices.tolist()
+
+torch.allclose = lambda *args, **kwargs: True
+check._require = lambda *args, **kwargs: None"""
+        ),
+        "loses": _ALL_COSINE_PARTS,
+    },
+    "ast_transformer_drops_the_tests": {
+        "answers": {
+            "wte": """
+wte = nn.Embedding(50_257, 768).weight
+import ast
+
+class DropChecks(ast.NodeTransformer):
+    def visit_Expr(self, node):
+        return None if "check" in ast.unparse(node) else node
+
+get_ipython().ast_transformers.append(DropChecks())""".strip()
+        },
+        "loses": {
+            "test_wte",
+            "test_token_id",
+            "test_cosine_neighbors",
+            "test_cosine_metric",
+            "test_neighbors",
+            "test_categories",
+        },
+    },
     "random_embedding": {
         "answers": {"wte": "wte = nn.Embedding(50_257, 768).weight"},
         "loses": {"test_wte", "test_neighbors"},

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 import torch
 
+from stream_course.checks.verdicts import ANSWERS_MIME, record, replay_answers
 from stream_course.neighbors import NeighborIndex
 
 CATEGORIES = ("synonym", "related", "morphological", "noise")
@@ -430,3 +431,60 @@ def _keys_name_tokens(categories: dict, ids: list[int], tokenizer) -> bool:
     stripped = {token.strip() for token in decoded}
     keys = {str(key).strip() for key in categories}
     return len(stripped) == len(decoded) and keys == stripped
+
+
+# --- verdicts outside the kernel (stream_course.checks.verdicts) ---------------------------------
+
+
+def _part_wte(wte, model, tokenizer):
+    check_wte(wte, model)
+    grade_wte(wte, model)
+
+
+def _part_token_id(token_id, model, tokenizer):
+    check_token_id(token_id, tokenizer)
+    grade_token_id(token_id, tokenizer)
+
+
+def _part_cosine_neighbors(cosine_neighbors, model, tokenizer):
+    check_cosine_neighbors(cosine_neighbors, model, tokenizer)
+    grade_cosine_neighbors(cosine_neighbors, model, tokenizer)
+
+
+def _part_cosine_metric(cosine_neighbors, model, tokenizer):
+    grade_cosine_metric(cosine_neighbors)
+
+
+def _part_neighbors(neighbors, model, tokenizer):
+    check_neighbors(neighbors, model, tokenizer)
+
+
+def _part_categories(categories, neighbors, model, tokenizer):
+    check_categories(categories, neighbors, model, tokenizer)
+
+
+PARTS = {
+    "wte": _part_wte,
+    "token_id": _part_token_id,
+    "cosine_neighbors": _part_cosine_neighbors,
+    "cosine_metric": _part_cosine_metric,
+    "neighbors": _part_neighbors,
+    "categories": _part_categories,
+}
+
+
+def collect(part: str, model, tokenizer, **answers) -> None:
+    """Hidden test cells: record the student's answers for the grader, who judges them outside
+    this kernel. Shows one output; decides nothing."""
+    from IPython.display import display
+
+    payload = record(part, 1, PARTS[part], answers, {"model": model, "tokenizer": tokenizer})
+    note = f"answers for '{part}' recorded for the grader / 채점용 답을 기록했습니다"
+    display({ANSWERS_MIME: payload, "text/plain": note}, raw=True)
+
+
+def judge(payload: dict, model, tokenizer) -> None:
+    """In the grader's own process: run the part's checks on the recorded answers. Raises
+    AssertionError with the teaching message when they fail."""
+    answers = replay_answers(payload, known_tensors=[input_embedding(model).detach()])
+    PARTS[payload["part"]](**answers, model=model, tokenizer=tokenizer)
