@@ -55,6 +55,20 @@ except sqlite3.Error as error:
     print("blocked:", error)
 """
 
+# student -> (sample answer, code appended to its first answer cell)
+HOSTILE = {
+    "ae_hangs": ("reference", "\nimport time\nwhile True:\n    time.sleep(1)"),
+    "af_kills_its_kernel": (
+        "reference",
+        "\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+    ),
+    # swallows every exception, the failing checks' too, around a dot-product answer
+    "ag_custom_exc": (
+        "dot_product",
+        "\nget_ipython().set_custom_exc((Exception,), lambda *a, **k: None)",
+    ),
+}
+
 BROKEN = {"aa_duplicated_cells": duplicate_a_test_cell, "ab_metadata_lost": lose_all_cell_metadata}
 
 
@@ -78,6 +92,19 @@ def graded(course_root, standin_dir, tmp_path_factory):
         notebook = sample_submission(course, LESSON01, "reference")
         damage(notebook)
         submit(course, student, LESSON01, notebook)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\nc.Execute.timeout = 60  # the hanging submission below waits this long\n")
+    for student, (variant, code) in HOSTILE.items():
+        notebook = sample_submission(course, LESSON01, variant)
+        cell = next(c for c in notebook.cells if c.source.startswith(("wte = ", "def cosine")))
+        cell.source += code
+        submit(course, student, LESSON01, notebook)
+    deleted = sample_submission(course, LESSON01, "reference")
+    deleted.cells = [c for c in deleted.cells if "test_cosine_metric" not in str(c.metadata)]
+    submit(course, "ah_deleted_test_cell", LESSON01, deleted)
+    empty = course / "submitted" / "ai_empty_file" / LESSON01
+    empty.mkdir(parents=True)
+    (empty / f"{LESSON01}.ipynb").write_text("")
     tamperer = sample_submission(course, LESSON01, "reference")
     wte_cell = next(c for c in tamperer.cells if c.source.startswith("wte = "))
     wte_cell.source += TAMPERING
@@ -88,6 +115,7 @@ def graded(course_root, standin_dir, tmp_path_factory):
     autograde = run_nbgrader(course, "autograde", LESSON01, "--force", check=False)
     # nbgrader grades everyone, then exits 1 because of the unreadable notebook.
     assert autograde.returncode == 1 and "submitted/ac_invalid_json" in autograde.stderr
+    assert "Timeout waiting for execute reply" in autograde.stderr
     run_nbgrader(course, "generate_feedback", LESSON01, "--force")
     run_nbgrader(course, "export", "--to", "grades.csv")
     grades = {row.student: row for row in read_grades(course, LESSON01)}
@@ -100,7 +128,8 @@ def auto_parts(row):
 
 def test_every_submission_is_graded(graded):
     course, samples, grades = graded
-    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"]) + len(BROKEN) + 2
+    extra = len(BROKEN) + len(HOSTILE) + 4  # invalid JSON, tamperer, deleted cell, empty file
+    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"]) + extra
     for name in [*samples["RIGHT"], *samples["WRONG"], "reference", "blank", *BROKEN]:
         assert (course / "autograded" / name / LESSON01 / f"{LESSON01}.ipynb").exists(), name
     assert len(samples["WRONG"]) >= 10 and len(samples["RIGHT"]) >= 4
@@ -137,7 +166,8 @@ def test_each_wrong_answer_loses_exactly_the_parts_it_breaks(graded):
 
 def test_feedback_and_export_are_written(graded):
     course, _, grades = graded
-    for student in set(grades) - {"ac_invalid_json"}:  # an unreadable notebook has no feedback
+    ungraded = {"ac_invalid_json", "ai_empty_file", "ae_hangs", "af_kills_its_kernel"}
+    for student in set(grades) - ungraded:  # notebooks that never finished have no feedback
         html = (course / "feedback" / student / LESSON01 / f"{LESSON01}.html").read_text()
         assert "01 / 12" in html
         for hidden in (
@@ -228,3 +258,18 @@ def test_student_code_cannot_reach_the_gradebook_or_the_sources(graded):
     with sqlite3.connect(course / "gradebook.db") as db:
         assert db.execute("SELECT COUNT(*) FROM grade WHERE extra_credit > 0").fetchone() == (0,)
     assert grades["ad_tamperer"].auto_score == 9  # its right answers still count
+
+
+def test_hostile_and_damaged_hand_ins_score_what_they_earn_and_nothing_more(graded):
+    course, _, grades = graded
+    for student in ("ae_hangs", "af_kills_its_kernel", "ai_empty_file"):
+        assert grades[student].auto_score == 0, student
+    assert grades["ag_custom_exc"].auto_score == 4  # the dot-product answer loses 5 points
+    expected = dict(AUTO_PARTS, test_cosine_metric=0)
+    assert auto_parts(grades["ah_deleted_test_cell"]) == expected
+    graded_notebook = nbformat.read(
+        course / "autograded" / "ah_deleted_test_cell" / LESSON01 / f"{LESSON01}.ipynb",
+        as_version=4,
+    )
+    assert "cells not found: test_cosine_metric" in graded_notebook.metadata["stream"]["repairs"]
+    assert grades["reference"].auto_score == 9  # graded in the same batch, after all of them
