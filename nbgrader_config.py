@@ -6,6 +6,7 @@ from pathlib import Path
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests, Execute, SaveAutoGrades
 
+from stream_course import batch_report
 from stream_course.course import COURSE_ID
 from stream_course.sandbox import SandboxedExecute
 from stream_course.preprocessors import (
@@ -64,6 +65,9 @@ autograde_steps.insert(autograde_steps.index(SandboxedExecute) + 1, JudgeAnswers
 # XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
 autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)
 c.Autograde.autograde_preprocessors = autograde_steps
+# autograde ends with a summary: graded, flagged (with reasons), failed (stream_course.batch_report).
+c.Autograde.pre_convert_hook = batch_report.before_submission
+c.Autograde.post_convert_hook = batch_report.after_submission
 feedback_steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
 # Feedback shows the student their notebook as graded; the hidden tests stay hidden (nbgrader #917).
 c.GenerateFeedback.preprocessors = [

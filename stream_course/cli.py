@@ -14,6 +14,12 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="regenerate release/ and notebooks/ from source/")
     commands.add_parser("demo", help="the instructor's pipeline on sample submissions, offline")
+    autograde = commands.add_parser(
+        "autograde", help="nbgrader autograde with several submissions at once (same config)"
+    )
+    autograde.add_argument("assignment")
+    autograde.add_argument("--jobs", type=int, help="workers (default: one per CPU core)")
+    autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
     grades = commands.add_parser("grades", help="print grades and XP from gradebook.db")
     grades.add_argument("assignment", nargs="?", help="default: every lesson")
     progress = commands.add_parser("progress", help="XP, levels and achievements from gradebook.db")
@@ -33,6 +39,14 @@ def main(argv: list[str] | None = None) -> None:
         from stream_course.demo import run_demo
 
         run_demo(root)
+    elif args.command == "autograde":
+        from stream_course.parallel_autograde import autograde as grade_in_parallel
+
+        code, summary = grade_in_parallel(
+            root, args.assignment, args.jobs, ("--force",) if args.force else ()
+        )
+        print(summary)
+        raise SystemExit(code)
     elif args.command == "grades":
         from stream_course.grading import format_grade_table, read_grades
 

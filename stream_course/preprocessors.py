@@ -29,6 +29,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from traitlets import Unicode
 
+from stream_course import batch_report
 from stream_course.checks.verdicts import ANSWERS_MIME, MAX_PAYLOAD
 from stream_course.course import COURSE_ID
 from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
@@ -55,6 +56,7 @@ class RepairSubmission(NbGraderPreprocessor):
             nb.metadata.setdefault("stream", {})["repairs"] = notes
             for note in notes:
                 self.log.warning("%s/%s: %s", info["student"], info["assignment"], note)
+                batch_report.flag(info["student"], info["assignment"], f"repaired: {note}")
         return nb, resources
 
 
@@ -78,6 +80,14 @@ class JudgeAnswers(NbGraderPreprocessor):
         if any(o.output_type == "error" for o in cell.outputs):
             return cell, resources  # already failed in the kernel
         verdict = self._verdict(payloads, expected)
+        if len(payloads) != expected:  # the check ran without error yet recorded nothing
+            info = resources["nbgrader"]
+            batch_report.flag(
+                info["student"],
+                info["assignment"],
+                f"{meta.get('grade_id')}: {len(payloads)} recordings where the checks make "
+                f"{expected} (tampering or cut output?)",
+            )
         if verdict is None:
             cell.outputs.append(
                 new_output(

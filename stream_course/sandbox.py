@@ -13,6 +13,7 @@ Without bubblewrap, grading refuses to start unless the instructor passes
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -20,10 +21,16 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode, default
 
-NOBODY = 65534
+from stream_course import batch_report
+from stream_course.checks.verdicts import ANSWERS_MIME
+
+# Kernels run as a uid with no account and no files: its own per grading process, so that the
+# process limit (counted per uid) of one grader's kernels never squeezes a concurrent grader's.
+SANDBOX_UID_BASE = 1_000_000
 # Environment the kernel keeps (everything else, tokens included, is dropped).
 KEPT_ENV_PREFIXES = ("STREAM_", "HF_", "TRANSFORMERS_", "OMP_", "MKL_", "LANG", "LC_")
 
@@ -47,6 +54,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         config=True
     )
     extra_readable = List(Unicode(), help="more paths the kernel may read").tag(config=True)
+    uid = Integer(help="uid (and gid) the kernel runs as; default: one per grading process").tag(
+        config=True
+    )
+
+    @default("uid")
+    def _default_uid(self):
+        return SANDBOX_UID_BASE + os.getpid()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -71,7 +85,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.log.warning("!!! GRADING WITHOUT A SANDBOX: student code runs as you !!!")
             return command, kw
         for path in [self._private, *self._private.iterdir()]:
-            os.chown(path, NOBODY, NOBODY)  # the kernel runs as nobody and must read its key
+            os.chown(path, self.uid, self.uid)  # the kernel must read its key
         cwd = str(Path(kw.get("cwd") or os.getcwd()).resolve())
         kw["env"] = self._sandbox_env(kw.get("env") or os.environ)
         return [executable, *self._bwrap_args(cwd), "--", *self._limits(), *command], kw
@@ -133,8 +147,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             f"--fsize={self.max_file_size}",
             "--",
             "setpriv",
-            f"--reuid={NOBODY}",
-            f"--regid={NOBODY}",
+            f"--reuid={self.uid}",
+            f"--regid={self.uid}",
             "--clear-groups",
             "--",
         ]
@@ -146,6 +160,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         kept.update(
             PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
             HOME="/tmp",
+            USER="student",  # the uid has no account; getpass.getuser() reads this
+            LOGNAME="student",
             MPLCONFIGDIR="/tmp/matplotlib",
             STREAM_CACHE=str(cache_dir()),
         )
@@ -158,8 +174,68 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with every kernel started by ``SandboxedKernelManager``."""
+    """nbgrader's Execute, with every kernel started by ``SandboxedKernelManager``, a bound on
+    what one cell may print, and the reason a run failed told to the batch report."""
+
+    max_output_bytes = Integer(
+        1_000_000, help="output one cell may keep; more is dropped, with a note"
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        info = (resources or {}).get("nbgrader", {})
+        who = info.get("student", "?"), info.get("assignment", "?")
+        self._printed, self._cut = {}, set()
+        try:
+            nb, resources = super().preprocess(nb, resources, km=km)
+        except Exception as error:
+            batch_report.fail(*who, _failure_reason(error, self.timeout))
+            raise
+        for index, cell in enumerate(nb.cells):
+            if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+                batch_report.flag(*who, f"{_cell_name(nb, index)} stopped after {self.timeout} s")
+        for index in sorted(self._cut):
+            batch_report.flag(
+                *who, f"{_cell_name(nb, index)} printed over {self.max_output_bytes:,} bytes"
+            )
+        return nb, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        # The kernel is untrusted: bound what it can make the grader keep (memory, notebook size).
+        # Recorded answers are exempt here; JudgeAnswers bounds their size.
+        if ANSWERS_MIME not in msg.get("content", {}).get("data", {}):
+            size = len(json.dumps(msg.get("content", {})))
+            printed = self._printed.get(cell_index, 0) + size
+            self._printed[cell_index] = printed
+            if printed > self.max_output_bytes:
+                if cell_index not in self._cut:  # stdout: stderr text is dropped by IgnorePattern
+                    self._cut.add(cell_index)
+                    outs.append(new_output("stream", name="stdout", text=OUTPUT_CUT))
+                return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+OUTPUT_CUT = (
+    "\n... output cut: a cell may print at most 1 MB when graded / "
+    "채점 중 한 셀의 출력은 1 MB까지만 남깁니다 ...\n"
+)
+
+
+def _cell_name(nb, index: int) -> str:
+    grade_id = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+    return f"cell {index} ({grade_id})" if grade_id else f"cell {index}"
+
+
+def _failure_reason(error: Exception, timeout: int) -> str:
+    name = type(error).__name__
+    if name in ("DeadKernelError", "UnresponsiveKernelError"):
+        return f"the kernel died or stopped answering ({name}: memory, a kill, or a crash)"
+    if name in ("CellTimeoutError", "TimeoutError") or "Timeout" in str(error):
+        return f"a cell ran past the {timeout} s limit and could not be interrupted"
+    if isinstance(error, SandboxError):
+        return "the sandbox could not start (see the error above)"
+    first = (str(error).strip().splitlines() or [""])[0][:120]
+    return f"{name}: {first}"

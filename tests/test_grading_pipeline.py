@@ -55,19 +55,135 @@ except sqlite3.Error as error:
     print("blocked:", error)
 """
 
-# student -> (sample answer, code appended to its first answer cell)
+FORK_BOMB = """
+import os, time
+while True:  # stops at the sandbox's process limit (BlockingIOError)
+    if os.fork() == 0:
+        time.sleep(3600)
+        os._exit(0)
+"""
+
+ESCAPES = """
+import pathlib, socket
+for target in ("/usr/lib/planted.py", "/tmp/../../etc/planted", "../../planted.txt"):
+    try:
+        pathlib.Path(target).write_text("x")
+        print("WROTE", target)
+    except OSError as error:
+        print("no write:", target, type(error).__name__)
+try:
+    socket.create_connection(("pypi.org", 443), timeout=3)
+    print("NETWORK")
+except OSError as error:
+    print("no network:", type(error).__name__)
+"""
+
+PATCHES = """
+import numpy.testing, torch
+torch.allclose = lambda *args, **kwargs: True
+torch.equal = lambda *args, **kwargs: True
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+"""
+
+# The hidden cells become `pass`: nothing is recorded, so nothing can be judged right.
+INPUT_TRANSFORMER = """
+get_ipython().input_transformers_cleanup.append(
+    lambda lines: ["pass\\n"] if any("check." in line for line in lines) else lines
+)
+"""
+
+# Its cosine_neighbors shows an extra "recording" inside the hidden cells that call it.
+FORGED_RECORDING = """
+from IPython.display import display as _display
+from stream_course.checks.verdicts import ANSWERS_MIME as _MIME
+_honest = cosine_neighbors
+def cosine_neighbors(wte, idx, k=10):
+    _display({_MIME: {"lesson": 1, "part": "cosine_neighbors", "forged": True}}, raw=True)
+    return _honest(wte, idx, k)
+"""
+
+# student -> (sample answer, start of the answer cell the code is appended to, code)
 HOSTILE = {
-    "ae_hangs": ("reference", "\nimport time\nwhile True:\n    time.sleep(1)"),
+    "ae_hangs": ("reference", "wte = ", "\nimport time\nwhile True:\n    time.sleep(1)"),
     "af_kills_its_kernel": (
         "reference",
+        "wte = ",
         "\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
     ),
     # swallows every exception, the failing checks' too, around a dot-product answer
     "ag_custom_exc": (
         "dot_product",
+        "def cosine",
         "\nget_ipython().set_custom_exc((Exception,), lambda *a, **k: None)",
     ),
+    # 1 GiB blocks until the address-space limit says no (MemoryError); wte is already set
+    "aj_eats_memory": ("reference", "wte = ", "\nhog = [bytearray(2**30) for _ in range(64)]"),
+    "ak_fork_bomb": ("reference", "neighbor_tokens = ", FORK_BOMB),
+    "al_prints_100_mb": ("reference", "wte = ", "\nfor _ in range(100):\n    print('x' * 10**6)"),
+    "am_writes_a_huge_file": (
+        "reference",
+        "wte = ",
+        "\nwith open('/tmp/huge.bin', 'wb') as f:\n    f.write(bytes(300 * 2**20))",
+    ),
+    "an_tries_to_escape": ("reference", "wte = ", ESCAPES),
+    "ao_patches_torch_and_numpy": ("dot_product", "def cosine", PATCHES),
+    "ap_input_transformer": ("dot_product", "def cosine", INPUT_TRANSFORMER),
+    "aq_forged_recording": ("dot_product", "def cosine", FORGED_RECORDING),
+    "ar_exits": ("reference", "wte = ", "\nimport sys\nsys.exit('bye')"),
 }
+
+# The exact outcome of every hostile or damaged hand-in: its auto score, and what the summary
+# at the end of `nbgrader autograde` says about it. Every other student is graded as usual.
+OUTCOMES = {
+    "aa_duplicated_cells": (
+        9,
+        "FLAGGED aa_duplicated_cells 01_word_embedding: repaired: duplicated",
+    ),
+    "ab_metadata_lost": (9, "FLAGGED ab_metadata_lost 01_word_embedding: repaired: cell metadata"),
+    "ac_invalid_json": (0, "FAILED  ac_invalid_json 01_word_embedding: not a readable notebook"),
+    "ad_tamperer": (9, None),
+    "ae_hangs": (0, "FAILED  ae_hangs 01_word_embedding: a cell ran past the 60 s limit"),
+    "af_kills_its_kernel": (0, "FAILED  af_kills_its_kernel 01_word_embedding: the kernel died"),
+    "ag_custom_exc": (4, None),
+    "ah_deleted_test_cell": (
+        7,
+        "FLAGGED ah_deleted_test_cell 01_word_embedding: repaired: cells not found: "
+        "test_cosine_metric",
+    ),
+    "ai_empty_file": (0, "FAILED  ai_empty_file 01_word_embedding: not a readable notebook"),
+    "aj_eats_memory": (9, None),
+    "ak_fork_bomb": (9, None),
+    "al_prints_100_mb": (
+        9,
+        "FLAGGED al_prints_100_mb 01_word_embedding: cell 12 (wte) printed over",
+    ),
+    "am_writes_a_huge_file": (9, None),
+    "an_tries_to_escape": (9, None),
+    "ao_patches_torch_and_numpy": (4, None),
+    # installed in the third answer cell: the two answers before it still count
+    "ap_input_transformer": (
+        3,
+        "FLAGGED ap_input_transformer 01_word_embedding: test_cosine_neighbors: 0 recordings "
+        "where the checks make 1",
+    ),
+    "aq_forged_recording": (
+        4,
+        "FLAGGED aq_forged_recording 01_word_embedding: test_cosine_metric: 2 recordings where "
+        "the checks make 1",
+    ),
+    "ar_exits": (9, None),
+    "as_wrong_notebook": (
+        0,
+        "FLAGGED as_wrong_notebook 01_word_embedding: repaired: this does not",
+    ),
+}
+# Cheats among the sample answers (examples/01_word_embedding/answers.py), graded in the same batch.
+SAMPLE_CHEATS = ("patches_the_checks", "ast_transformer_drops_the_tests")
+
+
+def test_the_corpus_is_large_enough():
+    assert len(OUTCOMES) + len(SAMPLE_CHEATS) >= 20
+
 
 BROKEN = {"aa_duplicated_cells": duplicate_a_test_cell, "ab_metadata_lost": lose_all_cell_metadata}
 
@@ -94,11 +210,19 @@ def graded(course_root, standin_dir, tmp_path_factory):
         submit(course, student, LESSON01, notebook)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.Execute.timeout = 60  # the hanging submission below waits this long\n")
-    for student, (variant, code) in HOSTILE.items():
+        # A smaller address space than the default 8 GiB, so the memory hog stays cheap here.
+        config.write("c.SandboxedKernelManager.memory_limit = 4 * 2**30\n")
+    for student, (variant, start, code) in HOSTILE.items():
         notebook = sample_submission(course, LESSON01, variant)
-        cell = next(c for c in notebook.cells if c.source.startswith(("wte = ", "def cosine")))
+        cell = next(c for c in notebook.cells if c.source.startswith(start))
         cell.source += code
         submit(course, student, LESSON01, notebook)
+    other_homework = nbformat.v4.new_notebook()
+    other_homework.cells = [
+        nbformat.v4.new_markdown_cell("# Homework 3: linear regression"),
+        nbformat.v4.new_code_cell("import numpy as np\nprint(np.polyfit([0, 1], [1, 3], 1))"),
+    ]
+    submit(course, "as_wrong_notebook", LESSON01, other_homework)
     deleted = sample_submission(course, LESSON01, "reference")
     deleted.cells = [c for c in deleted.cells if "test_cosine_metric" not in str(c.metadata)]
     submit(course, "ah_deleted_test_cell", LESSON01, deleted)
@@ -113,13 +237,13 @@ def graded(course_root, standin_dir, tmp_path_factory):
     invalid.mkdir(parents=True)
     (invalid / f"{LESSON01}.ipynb").write_text('{"cells": [')
     autograde = run_nbgrader(course, "autograde", LESSON01, "--force", check=False)
-    # nbgrader grades everyone, then exits 1 because of the unreadable notebook.
+    (course / "autograde.log").write_text(autograde.stderr)  # kept for a reader of a failure
+    # nbgrader grades everyone, then exits 1 because of the notebooks it could not grade.
     assert autograde.returncode == 1 and "submitted/ac_invalid_json" in autograde.stderr
-    assert "Timeout waiting for execute reply" in autograde.stderr
     run_nbgrader(course, "generate_feedback", LESSON01, "--force")
     run_nbgrader(course, "export", "--to", "grades.csv")
     grades = {row.student: row for row in read_grades(course, LESSON01)}
-    return course, samples, grades
+    return course, samples, grades, autograde.stderr
 
 
 def auto_parts(row):
@@ -127,16 +251,15 @@ def auto_parts(row):
 
 
 def test_every_submission_is_graded(graded):
-    course, samples, grades = graded
-    extra = len(BROKEN) + len(HOSTILE) + 4  # invalid JSON, tamperer, deleted cell, empty file
-    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"]) + extra
+    course, samples, grades, _ = graded
+    assert len(grades) == 2 + len(samples["RIGHT"]) + len(samples["WRONG"]) + len(OUTCOMES)
     for name in [*samples["RIGHT"], *samples["WRONG"], "reference", "blank", *BROKEN]:
         assert (course / "autograded" / name / LESSON01 / f"{LESSON01}.ipynb").exists(), name
     assert len(samples["WRONG"]) >= 10 and len(samples["RIGHT"]) >= 4
 
 
 def test_reference_gets_full_marks_and_waits_for_a_hand_grade(graded):
-    _, _, grades = graded
+    _, _, grades, _ = graded
     row = grades["reference"]
     assert auto_parts(row) == AUTO_PARTS
     assert (row.auto_score, row.max_auto_score) == (9, 9)
@@ -144,19 +267,19 @@ def test_reference_gets_full_marks_and_waits_for_a_hand_grade(graded):
 
 
 def test_blank_release_gets_no_auto_points(graded):
-    _, _, grades = graded
+    _, _, grades, _ = graded
     assert grades["blank"].auto_score == 0
     assert set(auto_parts(grades["blank"]).values()) == {0}
 
 
 def test_differently_written_right_answers_get_full_marks(graded):
-    _, samples, grades = graded
+    _, samples, grades, _ = graded
     for name in samples["RIGHT"]:
         assert auto_parts(grades[name]) == AUTO_PARTS, name
 
 
 def test_each_wrong_answer_loses_exactly_the_parts_it_breaks(graded):
-    _, samples, grades = graded
+    _, samples, grades, _ = graded
     for name, variant in samples["WRONG"].items():
         expected = {
             part: 0 if part in variant["loses"] else points for part, points in AUTO_PARTS.items()
@@ -165,8 +288,8 @@ def test_each_wrong_answer_loses_exactly_the_parts_it_breaks(graded):
 
 
 def test_feedback_and_export_are_written(graded):
-    course, _, grades = graded
-    ungraded = {"ac_invalid_json", "ai_empty_file", "ae_hangs", "af_kills_its_kernel"}
+    course, _, grades, _ = graded
+    ungraded = {name for name, (_, said) in OUTCOMES.items() if said and "FAILED" in said}
     for student in set(grades) - ungraded:  # notebooks that never finished have no feedback
         html = (course / "feedback" / student / LESSON01 / f"{LESSON01}.html").read_text()
         assert "01 / 12" in html
@@ -185,7 +308,7 @@ def test_feedback_and_export_are_written(graded):
 
 
 def test_gradebook_is_intact(graded):
-    course, _, _ = graded
+    course, _, _, _ = graded
     with sqlite3.connect(course / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
@@ -231,7 +354,7 @@ def test_demo_refuses_a_course_with_real_submissions(course_root, tmp_path):
 
 
 def test_damaged_right_answers_are_repaired_and_get_full_marks(graded):
-    course, _, grades = graded
+    course, _, grades, _ = graded
     for name in BROKEN:
         assert auto_parts(grades[name]) == AUTO_PARTS, name
         graded_notebook = nbformat.read(
@@ -241,13 +364,13 @@ def test_damaged_right_answers_are_repaired_and_get_full_marks(graded):
 
 
 def test_an_unreadable_notebook_scores_zero_without_stopping_the_batch(graded):
-    course, _, grades = graded
+    course, _, grades, _ = graded
     assert grades["ac_invalid_json"].auto_score == 0
     assert not (course / "autograded" / "ac_invalid_json").exists()
 
 
 def test_student_code_cannot_reach_the_gradebook_or_the_sources(graded):
-    course, _, grades = graded
+    course, _, grades, _ = graded
     notebook = nbformat.read(
         course / "autograded" / "ad_tamperer" / LESSON01 / f"{LESSON01}.ipynb", as_version=4
     )
@@ -260,16 +383,81 @@ def test_student_code_cannot_reach_the_gradebook_or_the_sources(graded):
     assert grades["ad_tamperer"].auto_score == 9  # its right answers still count
 
 
-def test_hostile_and_damaged_hand_ins_score_what_they_earn_and_nothing_more(graded):
-    course, _, grades = graded
-    for student in ("ae_hangs", "af_kills_its_kernel", "ai_empty_file"):
-        assert grades[student].auto_score == 0, student
-    assert grades["ag_custom_exc"].auto_score == 4  # the dot-product answer loses 5 points
-    expected = dict(AUTO_PARTS, test_cosine_metric=0)
-    assert auto_parts(grades["ah_deleted_test_cell"]) == expected
-    graded_notebook = nbformat.read(
-        course / "autograded" / "ah_deleted_test_cell" / LESSON01 / f"{LESSON01}.ipynb",
+def test_hostile_and_damaged_hand_ins_score_exactly_what_they_earn(graded):
+    _, samples, grades, _ = graded
+    assert {name: grades[name].auto_score for name in OUTCOMES} == {
+        name: score for name, (score, _) in OUTCOMES.items()
+    }
+    for name in SAMPLE_CHEATS:
+        assert name in samples["WRONG"]  # graded above, each losing the parts it cheats on
+    assert grades["reference"].auto_score == 9  # graded in the same batch, after all of them
+
+
+def test_autograde_ends_with_a_summary_of_the_batch(graded):
+    _, _, grades, stderr = graded
+    summary = stderr[stderr.index("Autograde summary") :]
+    failed = [name for name, (_, said) in OUTCOMES.items() if said and "FAILED" in said]
+    flagged = [name for name, (_, said) in OUTCOMES.items() if said and "FLAGGED" in said]
+    assert f"{len(grades) - len(failed)} graded" in summary.splitlines()[0]
+    assert f"{len(failed)} failed" in summary.splitlines()[0]
+    for name, (_, said) in OUTCOMES.items():
+        if said:
+            assert said in summary, name
+    named = {line.split()[1] for line in summary.splitlines()[1:] if line.startswith("  ")}
+    assert set(failed) | set(flagged) <= named
+    assert "reference" not in named and "blank" not in named
+
+
+def test_deleted_cells_and_cut_output_are_noted_in_the_graded_notebook(graded):
+    course, _, _, _ = graded
+
+    def graded_notebook(student):
+        path = course / "autograded" / student / LESSON01 / f"{LESSON01}.ipynb"
+        return path, nbformat.read(path, as_version=4)
+
+    _, deleted = graded_notebook("ah_deleted_test_cell")
+    assert "cells not found: test_cosine_metric" in deleted.metadata["stream"]["repairs"]
+    path, loud = graded_notebook("al_prints_100_mb")
+    assert path.stat().st_size < 3_000_000 and "output cut" in path.read_text()
+
+
+def test_the_sandbox_held(graded):
+    course, _, _, _ = graded
+    notebook = nbformat.read(
+        course / "autograded" / "an_tries_to_escape" / LESSON01 / f"{LESSON01}.ipynb",
         as_version=4,
     )
-    assert "cells not found: test_cosine_metric" in graded_notebook.metadata["stream"]["repairs"]
-    assert grades["reference"].auto_score == 9  # graded in the same batch, after all of them
+    (cell,) = [c for c in notebook.cells if c.source.startswith("wte = ")]
+    printed = "".join(o.get("text", "") for o in cell.outputs)
+    assert "WROTE" not in printed and "NETWORK" not in printed
+    assert printed.count("no write:") == 3 and "no network:" in printed
+    assert not (course / "autograded" / "planted.txt").exists()
+    notebook = nbformat.read(
+        course / "autograded" / "am_writes_a_huge_file" / LESSON01 / f"{LESSON01}.ipynb",
+        as_version=4,
+    )
+    (cell,) = [c for c in notebook.cells if c.source.startswith("wte = ")]
+    assert "File too large" in str(cell.outputs)  # stopped at the 100 MiB file-size limit
+
+
+def test_parallel_autograde_grades_like_nbgrader(course_root, standin_dir, tmp_path):
+    """`stream-course autograde --jobs 2`: two nbgrader workers share one gradebook."""
+    from stream_course.parallel_autograde import autograde
+
+    course = make_course(course_root, tmp_path)
+    run_nbgrader(course, "generate_assignment", LESSON01, "--force")
+    for student, variant in (("p1", "reference"), ("p2", "dot_product"), ("p3", "blank")):
+        submit(course, student, LESSON01, sample_submission(course, LESSON01, variant))
+    broken = course / "submitted" / "p4" / LESSON01
+    broken.mkdir(parents=True)
+    (broken / f"{LESSON01}.ipynb").write_text("{")
+    code, summary = autograde(course, LESSON01, jobs=2)
+    assert code == 1  # as nbgrader: one submission could not be graded
+    grades = {row.student: row.auto_score for row in read_grades(course, LESSON01)}
+    assert grades == {"p1": 9, "p2": 4, "p3": 0, "p4": 0}
+    head, *lines = summary.splitlines()
+    assert "3 graded" in head and "1 failed" in head and "2 workers" in head
+    assert len(lines) == 1
+    assert lines[0].startswith("  FAILED  p4 01_word_embedding: not a readable notebook")
+    with sqlite3.connect(course / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
