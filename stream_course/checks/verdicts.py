@@ -14,9 +14,9 @@ kernel can change what is recorded (that is: the answers), never the verdict.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import numbers
+import zlib
 
 import numpy as np
 import torch
@@ -31,11 +31,16 @@ class MissingAnswer(AssertionError):
 
 
 def fingerprint(value) -> str:
+    """Names a value for the recording. Tensors: shape, dtype and two checksums of their bytes,
+    read in place (no copy). A checksum, not a cryptographic hash, on purpose: it only has to
+    tell honest answers apart and notice a changed input; a student who forges a recording could
+    forge any hash too, and gains nothing (the judge decides from the grader's own model). It is
+    ~5x faster than blake2b over the 154 MB GPT-2 table, and runs twice per recorded call."""
     if isinstance(value, torch.Tensor):
         data = value.detach().cpu().contiguous()
-        raw = data.view(torch.uint8).numpy().tobytes() if data.numel() else b""
-        digest = hashlib.blake2b(raw, digest_size=16)
-        return f"tensor{tuple(data.shape)}:{data.dtype}:{digest.hexdigest()}"
+        raw = memoryview(data.view(torch.uint8).numpy()) if data.numel() else b""
+        sums = f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}"
+        return f"tensor{tuple(data.shape)}:{data.dtype}:{sums}"
     return repr(value)[:200]
 
 
@@ -109,7 +114,6 @@ class Recorder:
         self.function, self.calls = function, []
 
     def __call__(self, *args):
-        before = [a.detach().clone() if isinstance(a, torch.Tensor) else None for a in args]
         call = {"args": [fingerprint(a) for a in args]}
         self.calls.append(call)
         try:
@@ -123,8 +127,8 @@ class Recorder:
             raise
         finally:
             call["mutated"] = any(
-                b is not None and not torch.equal(a.detach(), b)
-                for a, b in zip(args, before, strict=True)
+                isinstance(a, torch.Tensor) and fingerprint(a) != before
+                for a, before in zip(args, call["args"], strict=True)
             )
         call["result"] = freeze(result)
         return result
