@@ -2,12 +2,15 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("STREAM_MODEL", "stream-gpt2-standin")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Lessons keep a local progress file in the user's data folder (platformdirs): not the tester's.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="stream-test-data-")
 # nbgrader's Gradebook runs the `alembic` command when it creates a database: use this venv's.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 

@@ -26,11 +26,21 @@ def outputs_text(notebook):
     )
 
 
+def self_check_html(notebook):
+    (cell,) = [c for c in notebook.cells if "check_lesson(1, globals())" in c.source]
+    (result,) = [o for o in cell.outputs if o.output_type == "execute_result"]
+    return result.data["text/html"]
+
+
 def test_source_notebook_runs(course_root, standin_dir, tmp_path, model, tokenizer):
     notebook = nbformat.read(course_root / "source" / LESSON01 / f"{LESSON01}.ipynb", as_version=4)
     text = outputs_text(execute(notebook, tmp_path))
     assert "The third dog" in text
     assert text.count("passed / 통과") >= 5
+    # The last cell: every self-check at once, an XP bar, kept locally.
+    html = self_check_html(notebook)
+    assert "<b>5 / 5</b>" in html and "<b>90</b>" in html and "<progress" in html
+    assert "local-only" in html
     # Every hidden cell recorded the reference answers, and the grader's judge accepts them all.
     payloads = [
         o.data[ANSWERS_MIME]
@@ -56,5 +66,6 @@ def test_source_notebook_runs(course_root, standin_dir, tmp_path, model, tokeniz
 def test_student_edition_with_reference_answers_runs(course_root, standin_dir, tmp_path, edition):
     source = nbformat.read(course_root / "source" / LESSON01 / f"{LESSON01}.ipynb", as_version=4)
     release = nbformat.read(course_root / edition, as_version=4)
-    text = outputs_text(execute(fill_answers(release, solution_sources(source)), tmp_path))
-    assert text.count("passed / 통과") >= 5
+    notebook = execute(fill_answers(release, solution_sources(source)), tmp_path)
+    assert outputs_text(notebook).count("passed / 통과") >= 5
+    assert "<b>5 / 5</b>" in self_check_html(notebook)

@@ -282,8 +282,9 @@ def _check_neighbor_list(
         english, korean = METRIC_HINTS[_other_metric(ids, weight, query_id, k)]
         _require(
             bool((steps <= SIMILARITY_TOLERANCE).all()),
-            f"{name} is not sorted from most to least similar. {english}",
-            f"{name}가 유사도 내림차순이 아닙니다. {korean}",
+            # the hint first: nbgrader validate shows only each line's first 90 characters
+            f"{english} ({name} is not sorted from most to least similar.)",
+            f"{korean} ({name}가 유사도 내림차순이 아닙니다.)",
         )
         raise AssertionError(
             _say(
@@ -471,6 +472,17 @@ PARTS = {
     "neighbors": _part_neighbors,
     "categories": _part_categories,
 }
+
+
+# The lesson's last cell (stream_course.self_check): exercise, its auto points, the names it
+# reads from the student's notebook, and its visible checks.
+SELF_CHECKS = (
+    ("wte", 1, ("wte", "model"), check_wte),
+    ("token_id", 2, ("token_id", "tokenizer"), check_token_id),
+    ("cosine_neighbors", 4, ("cosine_neighbors", "model", "tokenizer"), check_cosine_neighbors),
+    ("neighbors", 1, ("neighbors", "model", "tokenizer"), check_neighbors),
+    ("categories", 1, ("categories", "neighbors", "model", "tokenizer"), check_categories),
+)
 
 
 def collect(part: str, model, tokenizer, **answers) -> None:
