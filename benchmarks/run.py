@@ -1,7 +1,8 @@
 """`make bench`: neighbour-search figures, measured side by side in one run, as ratios, and the
 time of Lesson 01 top to bottom on the offline stand-in.
 
-Writes benchmarks/results.json. (Grading throughput is not measured here yet.)
+Then grading throughput (benchmarks/autograde.py): plain `nbgrader autograde` against the course's
+parallel runner on 20 submissions. Writes benchmarks/results.json.
 """
 
 from __future__ import annotations
@@ -85,16 +86,27 @@ def main() -> dict:
         "knn_batch_speedup": reference / batched,
         "lesson01_run_seconds": lesson_run_seconds(LESSON01),
     }
-    print(f"{'figure':<28} value")
+    from autograde import measure  # benchmarks/autograde.py, beside this file
+
+    grading = measure()
+    results.update(grading)
+    print(f"{'figure':<30} value")
     for key, value in results["seconds"].items():
-        print(f"{key:<28} {value * 1e3:8.2f} ms")
+        print(f"{key:<30} {value * 1e3:8.2f} ms")
     for key in (
         "knn_speedup_vs_naive",
         "knn_time_over_floor",
         "knn_batch_speedup",
         "lesson01_run_seconds",
+        "plain_nbgrader_seconds",
+        "parallel_seconds",
+        "autograde_speedup_vs_nbgrader",
+        "peak_memory_one_submission_mb",
     ):
-        print(f"{key:<28} {results[key]:8.2f}")
+        print(f"{key:<30} {results[key]:8.2f}")
+    print(f"plain nbgrader, per notebook ({grading['submissions']} submissions):")
+    for key, value in grading["plain_breakdown_per_notebook"].items():
+        print(f"  {key:<28} {value:6.2f} s")
     out = Path(__file__).with_name("results.json")
     out.write_text(json.dumps(results, indent=2) + "\n")
     print("wrote", out)
