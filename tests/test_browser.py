@@ -109,4 +109,9 @@ def test_the_release_notebook_runs_in_jupyterlab(lab):
         prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_text_contents()
         assert prompts and all(re.fullmatch(r"\[\d+\]:", p.strip()) for p in prompts), prompts
         assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
+        # nbgrader's Validate button (its JupyterLab extension) on the same notebook.
+        page.get_by_role("button", name="Validate").click()
+        dialog = page.locator(".jp-Dialog")
+        expect(dialog).to_contain_text("Success", timeout=600_000)
+        page.screenshot(path=str(ARTIFACTS / "lesson01-validate.png"))
         browser.close()
