@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from stream_course.course import run_nbgrader
+from stream_course.course import run_nbgrader, scratch_course
 from stream_course.demo import answer_variants, sample_submission, submit
 from stream_course.grading import read_grades
 from stream_course.standin import ensure_standin
@@ -30,9 +30,8 @@ SUBMISSIONS = 20
 
 
 def make_course(into: Path) -> Path:
-    shutil.copy2(ROOT / "nbgrader_config.py", into / "nbgrader_config.py")
-    for folder in ("source", "examples"):
-        shutil.copytree(ROOT / folder, into / folder)
+    scratch_course(ROOT, into)
+    shutil.copytree(ROOT / "examples", into / "examples")
     run_nbgrader(into, "generate_assignment", LESSON, "--force")
     samples = answer_variants(into, LESSON)
     variants = ["reference", *samples["RIGHT"], *samples["WRONG"], "blank"]

@@ -80,7 +80,7 @@ class JudgeAnswers(NbGraderPreprocessor):
         if any(o.output_type == "error" for o in cell.outputs):
             return cell, resources  # already failed in the kernel
         verdict = self._verdict(payloads, expected)
-        if len(payloads) != expected:  # the check ran without error yet recorded nothing
+        if len(payloads) != expected:  # ran without error, yet recorded too few or too many
             info = resources["nbgrader"]
             batch_report.flag(
                 info["student"],

@@ -213,14 +213,15 @@ class SandboxedExecute(Execute):
             if printed > self.max_output_bytes:
                 if cell_index not in self._cut:  # stdout: stderr text is dropped by IgnorePattern
                     self._cut.add(cell_index)
-                    outs.append(new_output("stream", name="stdout", text=OUTPUT_CUT))
+                    note = OUTPUT_CUT.format(limit=f"{self.max_output_bytes:,}")
+                    outs.append(new_output("stream", name="stdout", text=note))
                 return None
         return super().output(outs, msg, display_id, cell_index)
 
 
 OUTPUT_CUT = (
-    "\n... output cut: a cell may print at most 1 MB when graded / "
-    "채점 중 한 셀의 출력은 1 MB까지만 남깁니다 ...\n"
+    "\n... output cut: a cell may print at most {limit} bytes when graded / "
+    "채점 중 한 셀의 출력은 {limit} 바이트까지만 남깁니다 ...\n"
 )
 
 
