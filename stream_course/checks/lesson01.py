@@ -297,12 +297,14 @@ def _check_neighbor_list(
 
 def _unchanged_after(function, weight: torch.Tensor, query_id: int, k: int, as_parameter: bool):
     """Call on a private copy (plain tensor, or a Parameter that requires grad) and check that
-    the copy was not modified."""
-    copy = weight.detach().clone()
-    argument = torch.nn.Parameter(copy.clone()) if as_parameter else copy.clone()
+    the copy still equals ``weight``."""
+    original = weight.detach()
+    argument = original.clone()
+    if as_parameter:
+        argument = torch.nn.Parameter(argument)
     result = _call(function, argument, query_id, k, name="cosine_neighbors")
     _require(
-        torch.equal(argument.detach(), copy),
+        torch.equal(argument.detach(), original),
         "cosine_neighbors modified wte (in-place normalisation?). Work on a new tensor: "
         "W / W.norm(dim=1, keepdim=True) instead of W /= ...",
         "cosine_neighbors가 wte를 바꿨습니다(in-place 정규화?). 새 tensor로 계산하세요: "
