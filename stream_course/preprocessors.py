@@ -17,6 +17,7 @@ import contextlib
 import importlib
 import io
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 from traitlets import Unicode
 
 from stream_course import batch_report
-from stream_course.checks.verdicts import ANSWERS_MIME, MAX_PAYLOAD
+from stream_course.checks.verdicts import ANSWERS_MIME, MAX_PAYLOAD, fingerprint
 from stream_course.course import COURSE_ID
 from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
 from stream_course.progress_store import read_progress, update_progress
@@ -131,11 +132,30 @@ class JudgeAnswers(NbGraderPreprocessor):
 
     def _model(self):
         if self._trusted is None:
-            from stream_course.models import load_model
-
-            with contextlib.redirect_stdout(io.StringIO()):
-                self._trusted = load_model()
+            self._trusted = trusted_model()
         return self._trusted
+
+
+# The grader's model, loaded once per grading process (nbgrader makes new preprocessors for every
+# notebook): name -> (model, tokenizer, fingerprint of its embedding table).
+_trusted_models: dict[str | None, tuple] = {}
+
+
+def trusted_model():
+    """``load_model()`` for the judge, kept between notebooks. Judging never changes the model;
+    should anything have changed its embedding table all the same, it is loaded again."""
+    from stream_course.models import MODEL_ENV, load_model
+
+    name = os.environ.get(MODEL_ENV)
+    kept = _trusted_models.get(name)
+    if kept is not None:
+        model, tokenizer, table = kept
+        if fingerprint(model.get_input_embeddings().weight) == table:
+            return model, tokenizer
+    with contextlib.redirect_stdout(io.StringIO()):
+        model, tokenizer = load_model()
+    _trusted_models[name] = (model, tokenizer, fingerprint(model.get_input_embeddings().weight))
+    return model, tokenizer
 
 
 class RecordProgress(NbGraderPreprocessor):
