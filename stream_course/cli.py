@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> None:
     autograde.add_argument("assignment")
     autograde.add_argument("--jobs", type=int, help="workers (default: one per CPU core)")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
+    autograde.add_argument(
+        "--cold",
+        action="store_true",
+        help="start every kernel anew instead of forking it from a warm parent (slower)",
+    )
     grades = commands.add_parser("grades", help="print grades and XP from gradebook.db")
     grades.add_argument("assignment", nargs="?", help="default: every lesson")
     progress = commands.add_parser("progress", help="XP, levels and achievements from gradebook.db")
@@ -43,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
         from stream_course.parallel_autograde import autograde as grade_in_parallel
 
         code, summary = grade_in_parallel(
-            root, args.assignment, args.jobs, ("--force",) if args.force else ()
+            root, args.assignment, args.jobs, ("--force",) if args.force else (), not args.cold
         )
         print(summary)
         raise SystemExit(code)

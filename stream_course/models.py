@@ -7,6 +7,8 @@ and the model is not cached, the lesson says so in both languages and goes on wi
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import socket
 from pathlib import Path
@@ -27,14 +29,33 @@ OFFLINE_NOTICE = """\
          To get GPT-2 / GPT-2를 쓰려면: connect to the internet and run the cell again / 인터넷에 연결한 뒤 셀을 다시 실행하세요."""
 
 
+# Loaded ahead of time by a warm grading parent (stream_course.warm_kernels): name -> (model,
+# tokenizer, what loading printed). A forked kernel takes its private copy-on-write copy once.
+_preloaded: dict[str, tuple] = {}
+
+
+def preload(name: str | None = None) -> None:
+    """Load a model now so that the next ``load_model`` of the same name, in this process or a
+    fork of it, returns it at once (and prints what loading it printed)."""
+    name = name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        model, tokenizer = load_model(name)
+    _preloaded[name] = (model, tokenizer, printed.getvalue())
+
+
 def load_model(name: str | None = None):
     """Return ``(model, tokenizer)`` in eval mode.
 
     ``name`` defaults to $STREAM_MODEL, else ``"gpt2"``.
     """
+    name = name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    if name in _preloaded:
+        model, tokenizer, printed = _preloaded.pop(name)
+        print(printed, end="")
+        return model, tokenizer
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    name = name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
     local_only = False
     if name == STANDIN_NAME:
         source = str(ensure_standin())

@@ -6,6 +6,9 @@ nbgrader grades one submission after another (nbgrader #174). This starts N ordi
 preprocessors and the gradebook are exactly those of a plain run. SQLite lets one process write at
 a time; every worker waits for the others' short transactions (``timeout`` in the database URL)
 instead of failing with "database is locked". Each worker's summary is merged into one.
+
+Each worker also forks its kernels from a warm parent that has imported the libraries and loaded
+the model once (``stream_course.warm_kernels``; same sandbox); ``--cold`` starts each kernel anew.
 """
 
 from __future__ import annotations
@@ -40,9 +43,14 @@ def shares(students: list[str], jobs: int) -> list[list[str]]:
 
 
 def autograde(
-    root: Path, lesson: str, jobs: int | None = None, extra: tuple[str, ...] = ()
+    root: Path,
+    lesson: str,
+    jobs: int | None = None,
+    extra: tuple[str, ...] = (),
+    warm: bool = True,
 ) -> tuple[int, str]:
     """Grade every submission of ``lesson`` with ``jobs`` workers; return (exit code, summary).
+    ``warm``: each worker forks its kernels from a warm parent (stream_course.warm_kernels).
     The exit code is nbgrader's: 1 when any submission could not be graded."""
     students = submitted_students(root, lesson)
     if not students:
@@ -53,6 +61,8 @@ def autograde(
     jobs = jobs or os.cpu_count() or 1
     url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    if warm:
+        extra = (*extra, f"--SandboxedKernelManager.warm_root={(root / 'autograded').resolve()}")
 
     def work(share: list[str]) -> subprocess.CompletedProcess:
         others = ",".join(s for s in students if s not in share)

@@ -13,6 +13,7 @@ Without bubblewrap, grading refuses to start unless the instructor passes
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode, default
 
-from stream_course import batch_report
+from stream_course import batch_report, warm_kernels
 from stream_course.checks.verdicts import ANSWERS_MIME
 
 # Kernels run as a uid with no account and no files: its own per grading process, so that the
@@ -57,6 +58,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     uid = Integer(help="uid (and gid) the kernel runs as; default: one per grading process").tag(
         config=True
     )
+    warm_root = Unicode(
+        "",
+        help="kernels working under this folder are forked from a warm parent that has imported "
+        "the libraries and loaded the model once (stream_course.warm_kernels); empty: all cold",
+    ).tag(config=True)
 
     @default("uid")
     def _default_uid(self):
@@ -66,7 +72,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         # A private folder per kernel for its connection file and IPC sockets: the usual runtime
         # folder holds the keys of the instructor's other kernels.
-        self._private = Path(tempfile.mkdtemp(prefix="stream-kernel-"))
+        shared = warm_kernels.kernels_dir() if self.warm_root else None
+        self._private = Path(tempfile.mkdtemp(prefix="stream-kernel-", dir=shared))
         self.transport = "ipc"  # --unshare-net gives the kernel its own loopback: no TCP
         self.connection_file = str(self._private / "kernel.json")
 
@@ -88,9 +95,14 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(path, self.uid, self.uid)  # the kernel must read its key
         cwd = str(Path(kw.get("cwd") or os.getcwd()).resolve())
         kw["env"] = self._sandbox_env(kw.get("env") or os.environ)
-        return [executable, *self._bwrap_args(cwd), "--", *self._limits(), *command], kw
+        if self.warm_root and Path(cwd).is_relative_to(Path(self.warm_root).resolve()):
+            parent = await asyncio.to_thread(warm_kernels.warm_parent, self)
+            if parent is not None:
+                return parent.kernel_command(self, cwd, kw["env"]), kw
+        writable = [str(self._private), cwd]
+        return [executable, *self._bwrap_args(cwd, writable), "--", *self._limits(), *command], kw
 
-    def _bwrap_args(self, cwd: str) -> list[str]:
+    def _bwrap_args(self, cwd: str, writable: list[str]) -> list[str]:
         args = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
         args += ["--die-with-parent", "--new-session", "--unsetenv", "JPY_PARENT_PID"]
         args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
@@ -101,7 +113,6 @@ class SandboxedKernelManager(AsyncKernelManager):
             elif os.path.isdir(path):
                 args += ["--ro-bind", path, path]
         readable = self._readable_paths()
-        writable = [str(self._private), cwd]
         # Folders above each mount point, readable by the sandbox user (bwrap makes them 0700).
         made = set(system) | {"/", "/tmp"}
         for path in [*readable, *writable]:

@@ -1,0 +1,391 @@
+"""Warm grading kernels: a parent that has imported torch, transformers and IPython and loaded the
+lesson model once, forking one sandboxed kernel per submission.
+
+A cold sandboxed kernel (``stream_course.sandbox``) spends about half of a Lesson 01 submission's
+grading time importing libraries and loading the model (benchmarks/autograde.py). With
+``--SandboxedKernelManager.warm_root=DIR`` (``stream-course autograde`` sets it to ``autograded/``),
+kernels whose working folder is under DIR come from a warm parent instead::
+
+    warm parent: bubblewrap as for a cold kernel (no network, read-only system and venv), root
+    │            inside it, runs only course code: imports, model, then waits for requests
+    └─ keeper: new mount and PID namespaces in which the kernel sees its own working copy and its
+       │       own connection folder (other submissions and kernels are covered), a fresh /tmp;
+       │       relays signals and reports the exit status
+       └─ kernel: PID 1 of its namespace with its own /proc, resource limits, setsid, drops to the
+                  sandbox uid (no capabilities left), then starts ipykernel. When it ends, its
+                  namespace ends: nothing a student started outlives the submission.
+
+The kernel manager launches ``python -m stream_course.warm_kernels attach SOCKET REQUEST`` as the
+kernel process: it asks the warm parent for a kernel, forwards signals (interrupts on timeout), and
+exits with the kernel's status, so jupyter_client and nbgrader see an ordinary local kernel.
+Fork safety: the parent never runs a parallel torch operation (an OpenMP pool does not survive
+fork(); the kernel would hang), never creates a zmq context, and never starts a thread.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+# Imported by the warm parent so that each kernel finds them in memory. Not matplotlib_inline:
+# it hooks into IPython when imported, so each kernel imports it itself.
+PRELOADED_MODULES = (
+    "numpy",
+    "torch",
+    "transformers",
+    "transformers.models.gpt2.modeling_gpt2",
+    "matplotlib.pyplot",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "stream_course.models",
+    "stream_course.checks.lesson01",
+    "stream_course.lessons.word_embedding",
+    "stream_course.self_check",
+)
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel would choose
+# The warm parent keeps these capabilities, to build each kernel's namespaces and drop to its uid.
+PARENT_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE")
+# Empty mount points at the sandbox root, where the keeper parks a folder while it covers its parent.
+PARKING = ("/.stream-cwd", "/.stream-kernel")
+LOWEST_KERNEL_UID = 1000  # a request for a system uid (root included) is refused
+
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
+PR_SET_PDEATHSIG = 1
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _call(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source, target, fstype, flags: int, data=None) -> None:
+    def raw(text):
+        return None if text is None else str(text).encode()
+
+    result = _libc.mount(raw(source), raw(target), raw(fstype), flags, raw(data))
+    _call(result, f"mount {target}")
+
+
+def _die_with_parent() -> None:
+    _call(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+
+
+# --- the warm parent ----------------------------------------------------------------------------
+
+
+def serve(socket_path: str, warm_root: str, kernels_dir: str) -> None:
+    """Import, load the model, then fork a keeper for every request on ``socket_path``."""
+    before = dict(os.environ)
+    os.environ["MPLBACKEND"] = INLINE_BACKEND  # matplotlib reads it when imported
+    import importlib
+
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # no OpenMP pool before fork(); each kernel gets ``threads`` back
+    for name in PRELOADED_MODULES:
+        importlib.import_module(name)
+    from stream_course import models
+
+    models.preload()
+    # Variables the imports set (as they would have in a cold kernel); each kernel gets them too.
+    set_by_imports = {k: v for k, v in os.environ.items() if before.get(k) != v}
+    import gc
+
+    gc.collect()
+    gc.freeze()  # keep the parent's objects out of the kernels' collections (fewer copied pages)
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(socket_path)
+    server.listen()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the system
+    print("ready", flush=True)
+    os.dup2(2, 1)  # the manager stops reading stdout after "ready"
+    while True:
+        connection, _ = server.accept()
+        if os.fork() == 0:
+            server.close()
+            code = 70
+            try:
+                code = _keep(connection, warm_root, kernels_dir, threads, set_by_imports)
+            except BaseException as error:  # noqa: BLE001 (report anything, then leave)
+                print(f"[stream warm kernel] {type(error).__name__}: {error}", file=sys.stderr)
+            finally:
+                sys.stderr.flush()
+                os._exit(code)
+        connection.close()
+
+
+def _keep(
+    connection: socket.socket, warm_root: str, kernels_dir: str, threads: int, set_by_imports: dict
+) -> int:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    lines = _Lines(connection)
+    request = json.loads(lines.next() or "{}")
+    cwd, kernel_dir, uid = request["cwd"], request["kernel_dir"], int(request["uid"])
+    if uid < LOWEST_KERNEL_UID:
+        raise PermissionError(f"refusing kernel uid {uid}")
+    for path, parent in ((cwd, warm_root), (kernel_dir, kernels_dir)):
+        if not Path(path).resolve().is_relative_to(Path(parent).resolve()):
+            raise PermissionError(f"{path} is not under {parent}")
+
+    _call(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID), "unshare")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the parent
+    shown = ((cwd, warm_root, PARKING[0]), (kernel_dir, kernels_dir, PARKING[1]))
+    for keep, _, parking in shown:  # set aside: the fresh /tmp may cover them
+        _mount(keep, parking, None, MS_BIND | MS_REC)
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
+    for keep, parent, parking in shown:
+        _show_only(keep, parent, parking)
+
+    kernel = os.fork()  # the first process of the new PID namespace
+    if kernel == 0:
+        connection.close()
+        code = 70
+        try:
+            _run_kernel(request, threads, set_by_imports)
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 0
+        except BaseException as error:  # noqa: BLE001
+            print(f"[stream warm kernel] {type(error).__name__}: {error}", file=sys.stderr)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+    connection.sendall(b"started\n")
+    ended, running = os.pidfd_open(kernel), True
+    while running:
+        ready, _, _ = select.select([connection, ended], [], [])
+        if ended in ready:
+            break
+        for line in lines.available():
+            if line is None:  # the grader let go of this kernel: end it
+                os.kill(kernel, signal.SIGKILL)
+                running = False
+            elif line.startswith("signal "):
+                number = int(line.split()[1])
+                # PID 1 of a namespace ignores signals it has no handler for; kill means kill.
+                os.kill(kernel, signal.SIGKILL if number == signal.SIGTERM else number)
+    _, status = os.waitpid(kernel, 0)
+    try:
+        connection.sendall(f"exited {os.waitstatus_to_exitcode(status)}\n".encode())
+    except OSError:
+        pass
+    return 0
+
+
+def _show_only(keep: str, parent: str, parking: str) -> None:
+    """Cover ``parent`` with an empty read-only folder tree that holds only ``keep`` (parked)."""
+    os.makedirs(parent, mode=0o755, exist_ok=True)
+    _mount("tmpfs", parent, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
+    os.makedirs(keep)
+    _mount(parking, keep, None, MS_MOVE)
+    _mount(None, parent, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _run_kernel(request: dict, threads: int, set_by_imports: dict) -> None:
+    import resource
+
+    _die_with_parent()
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)  # sees its namespace only
+    os.setsid()
+    for limit, value in (
+        (resource.RLIMIT_AS, request["memory_limit"]),
+        (resource.RLIMIT_NPROC, request["max_tasks"]),
+        (resource.RLIMIT_FSIZE, request["max_file_size"]),
+    ):
+        resource.setrlimit(limit, (value, value))
+    uid = int(request["uid"])
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)  # from here on: no capabilities, no way back
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"], **set_by_imports, PWD=request["cwd"])  # PWD: as bwrap sets it
+    for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    import numpy
+    import torch
+
+    torch.set_num_threads(threads)
+    numpy.random.seed()  # a cold kernel seeds numpy from the OS; forked ones must not share it
+    from ipykernel.kernelapp import IPKernelApp
+
+    sys.argv = [sys.executable, "-f", request["connection_file"]]
+    IPKernelApp.launch_instance(argv=sys.argv[1:])
+    import atexit
+
+    atexit._run_exitfuncs()
+
+
+class _Lines:
+    """Newline-separated messages from a socket, usable with select()."""
+
+    def __init__(self, connection: socket.socket):
+        self.connection, self.buffer = connection, b""
+
+    def next(self) -> str | None:
+        while b"\n" not in self.buffer:
+            try:
+                chunk = self.connection.recv(4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
+
+    def available(self) -> list[str | None]:
+        """After select() said the socket is readable: every complete line (None at the end)."""
+        lines = [self.next()]
+        while lines[-1] is not None and b"\n" in self.buffer:
+            lines.append(self.next())
+        return lines
+
+
+# --- in the grader -------------------------------------------------------------------------------
+
+READY_TIMEOUT = 300  # seconds for the parent to import and load the model (building the stand-in)
+_kernels_dir: Path | None = None
+_parent: WarmParent | None = None
+
+
+def kernels_dir() -> Path:
+    """This grading process's folder of kernel connection folders (the warm parent mounts it)."""
+    global _kernels_dir
+    if _kernels_dir is None:
+        _kernels_dir = Path(tempfile.mkdtemp(prefix="stream-warm-"))
+        _kernels_dir.chmod(0o755)
+        atexit.register(shutil.rmtree, _kernels_dir, True)
+    return _kernels_dir
+
+
+def warm_parent(manager) -> WarmParent | None:
+    """This process's warm parent, started on first use; None (kernels start cold) if it cannot
+    start, with the reason in the log."""
+    global _parent
+    warm_root = str(Path(manager.warm_root).resolve())
+    if _parent is not None and _parent.process.poll() is None:
+        if _parent.warm_root == warm_root:
+            return _parent
+        _parent.process.kill()  # another course folder: its kernels need another mount
+    elif _parent is not None:
+        manager.log.warning(
+            "The warm kernel parent ended (%s); starting a new one", _parent.ended()
+        )
+    try:
+        _parent = WarmParent(manager)
+    except (OSError, RuntimeError) as error:
+        manager.log.warning("Warm kernels unavailable, starting kernels cold: %s", error)
+        _parent = None
+    return _parent
+
+
+class WarmParent:
+    def __init__(self, manager):
+        self.warm_root = str(Path(manager.warm_root).resolve())
+        shared = kernels_dir()
+        self.socket = str(shared / "parent.sock")
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        args = manager._bwrap_args(self.warm_root, [str(shared), self.warm_root])
+        for parking in PARKING:
+            args += ["--dir", parking]
+        for capability in PARENT_CAPABILITIES:
+            args += ["--cap-add", capability]
+        command = [shutil.which(manager.bwrap), *args, "--", sys.executable, "-m", __name__]
+        command += ["serve", self.socket, self.warm_root, str(shared)]
+        manager.log.info("Starting a warm kernel parent (imports and model, once)")
+        self.process = subprocess.Popen(
+            command, env=manager._sandbox_env(os.environ), stdout=subprocess.PIPE, text=True
+        )
+        atexit.register(self.process.kill)
+        ready = _read_line_within(self.process.stdout, READY_TIMEOUT)
+        if ready != "ready":
+            self.process.kill()
+            raise RuntimeError(f"the warm parent did not start ({self.ended()})")
+
+    def ended(self) -> str:
+        code = self.process.poll()
+        return "still running" if code is None else f"exit status {code}"
+
+    def kernel_command(self, manager, cwd: str, env: dict) -> list[str]:
+        request = {
+            "cwd": cwd,
+            "kernel_dir": str(manager._private),
+            "connection_file": manager.connection_file,
+            "uid": manager.uid,
+            "memory_limit": manager.memory_limit,
+            "max_tasks": manager.max_tasks,
+            "max_file_size": manager.max_file_size,
+            "env": env,
+        }
+        request_path = Path(manager._private) / "warm-request.json"
+        request_path.write_text(json.dumps(request))
+        return [sys.executable, "-m", __name__, "attach", self.socket, str(request_path)]
+
+
+def _read_line_within(stream, seconds: float) -> str | None:
+    line: list[str] = []
+    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(seconds)
+    return line[0].strip() if line else None
+
+
+# --- the kernel process the grader sees ----------------------------------------------------------
+
+
+def attach(socket_path: str, request_path: str) -> int:
+    """Ask the warm parent for a kernel and stand in for it until it exits."""
+    _die_with_parent()  # the grader went away: the socket closes and the keeper ends the kernel
+    request = Path(request_path).read_bytes()
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.connect(socket_path)
+    connection.sendall(request.strip() + b"\n")
+    lines = _Lines(connection)
+    if lines.next() != "started":
+        print("[stream warm kernel] the warm parent did not start a kernel", file=sys.stderr)
+        return 1
+
+    def forward(number, _frame):
+        connection.sendall(f"signal {number}\n".encode())
+
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(number, forward)
+    while (line := lines.next()) is not None:
+        if line.startswith("exited "):
+            code = int(line.split()[1])
+            return code if code >= 0 else 128 - code
+    return 1
+
+
+if __name__ == "__main__":
+    command, *arguments = sys.argv[1:]
+    if command == "serve":
+        serve(*arguments)
+    elif command == "attach":
+        sys.exit(attach(*arguments))
+    else:
+        sys.exit(f"usage: python -m stream_course.warm_kernels serve|attach ...; got {command}")

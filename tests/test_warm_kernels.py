@@ -1,0 +1,153 @@
+"""Kernels forked from a warm parent (stream_course.warm_kernels), tried from inside and outside:
+the same sandbox as a cold kernel, nothing shared between submissions, interrupts still work."""
+
+import asyncio
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from stream_course import warm_kernels
+from stream_course.sandbox import SandboxedKernelManager
+
+pytestmark = pytest.mark.slow
+
+
+def run_cells(sources, cwd, warm_root, timeout=180, **config):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    client.km = SandboxedKernelManager(kernel_name="python3", warm_root=str(warm_root), **config)
+    client.execute()
+    return [printed(cell) for cell in notebook.cells]
+
+
+def printed(cell) -> str:
+    """What a cell printed to stdout, and its error if any (stderr: library progress bars)."""
+    return "".join(
+        o.get("text", "") if o.output_type == "stream" else f"{o.ename}: {o.evalue}"
+        for o in cell.outputs
+        if o.get("name") != "stderr" and o.output_type in ("stream", "error")
+    )
+
+
+def processes_of(uid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                found.append(int(entry.name))
+        except FileNotFoundError:
+            continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, standin_dir):
+    root = tmp_path_factory.mktemp("warm") / "autograded"
+    for student in ("eve", "mallory"):
+        (root / student / "01_word_embedding").mkdir(parents=True)
+    (root.parent / "gradebook.db").write_text("grades")
+    return root
+
+
+# Leaves traces for the next submission: a file in /tmp, a background process that would write
+# into its working copy later, and looks around for other students and the warm parent.
+SNOOP = [
+    "import os, pathlib, subprocess, sys\n"
+    "pathlib.Path('/tmp/left-by-eve').write_text('x')\n"
+    'late = \'import time, pathlib; time.sleep(4); pathlib.Path("late.txt").write_text("x")\'\n'
+    "subprocess.Popen([sys.executable, '-c', late], start_new_session=True)\n"
+    "print('children started')",
+    "print(sorted(os.listdir('..')))",
+    "print(os.getuid(), os.getgid(), os.getgroups())",
+    "print([l for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapPrm', 'NoNewPrivs'))])",
+    "print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))",
+    "import socket\n"
+    "s = socket.socket(socket.AF_UNIX)\n"
+    f"try:\n    s.connect({str(warm_kernels.kernels_dir() / 'parent.sock')!r}); print('REACHED PARENT')\n"
+    "except OSError as error:\n    print('no parent:', type(error).__name__)",
+    "try:\n    socket.create_connection(('pypi.org', 443), timeout=3); print('NETWORK')\n"
+    "except OSError as error:\n    print('no network:', type(error).__name__)",
+    "import sys\nprint('torch' in sys.modules, __name__)",
+]
+
+
+def test_a_warm_kernel_is_sandboxed_and_leaves_nothing_behind(course):
+    eve, mallory = course / "eve" / "01_word_embedding", course / "mallory" / "01_word_embedding"
+    uid = SandboxedKernelManager().uid
+    started, others, ids, caps, pids, parent, network, fresh = run_cells(SNOOP, eve, course)
+    assert started.strip() == "children started"
+    assert others.strip() == "['01_word_embedding']"  # the course folder shows only its own lesson
+    assert ids.strip() == f"{uid} {uid} []"
+    assert "CapEff:\\t0000000000000000" in caps and "NoNewPrivs:\\t1" in caps
+    assert pids.strip().startswith("[1, ") and len(eval(pids)) <= 3  # its own PID namespace
+    assert "no parent: FileNotFoundError" in parent and "no network:" in network
+    assert fresh.strip() == "True __main__"  # torch came from the warm parent
+
+    # The next submission: fresh /tmp, and eve's background process ended with her kernel.
+    (tmp,) = run_cells(["import os; print(os.listdir('/tmp'))"], mallory, course)
+    assert "left-by-eve" not in tmp
+    time.sleep(5)
+    assert not (eve / "late.txt").exists()
+    assert processes_of(uid) == []
+
+
+def test_a_warm_kernel_grades_like_a_cold_one(course):
+    lesson = [
+        "from stream_course.models import load_model\n"
+        "model, tokenizer = load_model()\n"
+        "print(tokenizer.encode('The cat sat'), model.get_input_embeddings().weight.shape)",
+        "import torch\nprint(torch.get_num_threads())",
+        "import os\nprint(sorted(os.environ))",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2]); print(plt.get_backend())",
+    ]
+    cwd = course / "eve" / "01_word_embedding"
+    warm = run_cells(lesson, cwd, course)
+    cold = run_cells(lesson, cwd, "")
+    assert warm == cold
+    assert "[464, 3797, 3332] torch.Size([50257, 768])" in warm[0]
+
+
+def test_interrupts_and_a_kill_reach_the_warm_kernel(course):
+    cwd = course / "eve" / "01_word_embedding"
+    hang, after = run_cells(["import time\ntime.sleep(600)", "print('still here')"], cwd, course, 5)
+    assert hang.startswith("KeyboardInterrupt")
+    assert after.strip() == "still here"  # interrupted, not killed
+
+    async def start_and_kill():
+        manager = SandboxedKernelManager(kernel_name="python3", warm_root=str(course))
+        await manager.start_kernel(cwd=str(cwd))
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)  # forked and dropped to the sandbox uid by now
+        assert await manager.is_alive() and processes_of(manager.uid)
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+        return manager.uid
+
+    uid = asyncio.run(start_and_kill())
+    time.sleep(1)
+    assert processes_of(uid) == []
+
+
+def test_the_warm_parent_refuses_other_folders_and_system_uids(course, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    inside = course / "eve" / "01_word_embedding"
+    manager = SandboxedKernelManager(kernel_name="python3", warm_root=str(course))
+    parent = warm_kernels.warm_parent(manager)
+    for cwd, uid in ((outside, manager.uid), (inside, 0)):
+        manager.uid = uid
+        command = parent.kernel_command(manager, str(cwd), dict(os.environ))
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1 and "did not start a kernel" in result.stderr
