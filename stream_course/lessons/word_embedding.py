@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import torch
 
-from stream_course.neighbors import NeighborIndex
-
 
 def show_neighbors(neighbors, weight: torch.Tensor, tokenizer, query_id: int) -> None:
     """Print rank, id, decoded token and cosine similarity of each neighbour of ``query_id``."""
     ids = [int(i) for i in torch.as_tensor(neighbors).flatten().tolist()]
-    sims = NeighborIndex(weight).similarity(query_id, ids)
+    unit = torch.nn.functional.normalize(weight.detach()[[query_id, *ids]].float(), dim=1)
+    sims = unit[1:] @ unit[0]  # only these rows: no need to normalise the whole table
     print(f"query / 질의: {tokenizer.decode([query_id])!r} (id {query_id})")
     print(f"{'rank':>4}  {'id':>6}  {'token':<18}  cosine")
     for rank, (token, sim) in enumerate(zip(ids, sims.tolist(), strict=True), start=1):
