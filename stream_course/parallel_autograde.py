@@ -7,7 +7,7 @@ preprocessors and the gradebook are exactly those of a plain run. SQLite lets on
 a time; every worker waits for the others' short transactions (``timeout`` in the database URL)
 instead of failing with "database is locked". Each worker's summary is merged into one.
 
-Each worker also forks its kernels from a warm parent that has imported the libraries and loaded
+The workers fork their kernels from one warm parent that has imported the libraries and loaded
 the model once (``stream_course.warm_kernels``; same sandbox); ``--cold`` starts each kernel anew.
 """
 
@@ -50,7 +50,7 @@ def autograde(
     warm: bool = True,
 ) -> tuple[int, str]:
     """Grade every submission of ``lesson`` with ``jobs`` workers; return (exit code, summary).
-    ``warm``: each worker forks its kernels from a warm parent (stream_course.warm_kernels).
+    ``warm``: the workers fork their kernels from one warm parent (stream_course.warm_kernels).
     The exit code is nbgrader's: 1 when any submission could not be graded."""
     students = submitted_students(root, lesson)
     if not students:
@@ -62,7 +62,12 @@ def autograde(
     url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
     if warm:
-        extra = (*extra, f"--SandboxedKernelManager.warm_root={(root / 'autograded').resolve()}")
+        warm_root = root / "autograded"
+        warm_root.mkdir(exist_ok=True)
+        extra = (*extra, f"--SandboxedKernelManager.warm_root={warm_root.resolve()}")
+        # One warm parent for all workers, loading while they start.
+        parent = _start_shared_parent(root, warm_root)
+        extra = (*extra, f"--SandboxedKernelManager.warm_parent={parent.socket}")
 
     def work(share: list[str]) -> subprocess.CompletedProcess:
         others = ",".join(s for s in students if s not in share)
@@ -78,6 +83,21 @@ def autograde(
     return max(r.returncode for r in results), merge_summaries(
         [r.stderr for r in results], jobs, elapsed
     )
+
+
+def _start_shared_parent(root: Path, warm_root: Path):
+    """Start the warm parent (stream_course.warm_kernels) in the sandbox that the course's
+    nbgrader_config.py sets up, so that its kernels see what the workers' cold kernels would."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from stream_course import warm_kernels
+    from stream_course.sandbox import SandboxedKernelManager
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    manager = SandboxedKernelManager(config=config, warm_root=str(warm_root))
+    parent = warm_kernels.WarmParent(manager)
+    parent.start(manager)
+    return parent
 
 
 def merge_summaries(logs: list[str], jobs: int, seconds: float) -> str:

@@ -63,6 +63,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         help="kernels working under this folder are forked from a warm parent that has imported "
         "the libraries and loaded the model once (stream_course.warm_kernels); empty: all cold",
     ).tag(config=True)
+    warm_parent = Unicode(
+        "", help="socket of a warm parent shared by several graders (stream-course autograde)"
+    ).tag(config=True)
 
     @default("uid")
     def _default_uid(self):
@@ -72,7 +75,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         # A private folder per kernel for its connection file and IPC sockets: the usual runtime
         # folder holds the keys of the instructor's other kernels.
-        shared = warm_kernels.kernels_dir() if self.warm_root else None
+        shared = warm_kernels.kernels_dir(self.warm_parent) if self.warm_root else None
         self._private = Path(tempfile.mkdtemp(prefix="stream-kernel-", dir=shared))
         self.transport = "ipc"  # --unshare-net gives the kernel its own loopback: no TCP
         self.connection_file = str(self._private / "kernel.json")

@@ -8,9 +8,9 @@ kernels whose working folder is under DIR come from a warm parent instead::
 
     warm parent: bubblewrap as for a cold kernel (no network, read-only system and venv), root
     │            inside it, runs only course code: imports, model, then waits for requests
-    └─ keeper: new mount and PID namespaces in which the kernel sees its own working copy and its
-       │       own connection folder (other submissions and kernels are covered), a fresh /tmp;
-       │       relays signals and reports the exit status
+    └─ keeper: new mount, IPC and PID namespaces in which the kernel sees its own working copy
+       │       and connection folder (other submissions and kernels are covered), a fresh /tmp and
+       │       /dev/shm; relays signals and reports the exit status
        └─ kernel: PID 1 of its namespace with its own /proc, resource limits, setsid, drops to the
                   sandbox uid (no capabilities left), then starts ipykernel. When it ends, its
                   namespace ends: nothing a student started outlives the submission.
@@ -35,7 +35,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
+import time
 from pathlib import Path
 
 # Imported by the warm parent so that each kernel finds them in memory. Not matplotlib_inline:
@@ -60,7 +60,7 @@ PARENT_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL", 
 PARKING = ("/.stream-cwd", "/.stream-kernel")
 LOWEST_KERNEL_UID = 1000  # a request for a system uid (root included) is refused
 
-CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
@@ -115,8 +115,6 @@ def serve(socket_path: str, warm_root: str, kernels_dir: str) -> None:
     server.bind(socket_path)
     server.listen()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the system
-    print("ready", flush=True)
-    os.dup2(2, 1)  # the manager stops reading stdout after "ready"
     while True:
         connection, _ = server.accept()
         if os.fork() == 0:
@@ -137,7 +135,10 @@ def _keep(
 ) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     lines = _Lines(connection)
-    request = json.loads(lines.next() or "{}")
+    line = lines.next()
+    if not line:  # a readiness probe
+        return 0
+    request = json.loads(line)
     cwd, kernel_dir, uid = request["cwd"], request["kernel_dir"], int(request["uid"])
     if uid < LOWEST_KERNEL_UID:
         raise PermissionError(f"refusing kernel uid {uid}")
@@ -145,12 +146,14 @@ def _keep(
         if not Path(path).resolve().is_relative_to(Path(parent).resolve()):
             raise PermissionError(f"{path} is not under {parent}")
 
-    _call(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID), "unshare")
+    _call(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the parent
     shown = ((cwd, warm_root, PARKING[0]), (kernel_dir, kernels_dir, PARKING[1]))
     for keep, _, parking in shown:  # set aside: the fresh /tmp may cover them
         _mount(keep, parking, None, MS_BIND | MS_REC)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
+    for scratch in ("/tmp", "/dev/shm"):  # the writable places every kernel gets afresh
+        if os.path.isdir(scratch):
+            _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     for keep, parent, parking in shown:
         _show_only(keep, parent, parking)
 
@@ -271,9 +274,12 @@ _kernels_dir: Path | None = None
 _parent: WarmParent | None = None
 
 
-def kernels_dir() -> Path:
-    """This grading process's folder of kernel connection folders (the warm parent mounts it)."""
+def kernels_dir(shared_socket: str = "") -> Path:
+    """The folder of kernel connection folders that the warm parent mounts: beside a shared
+    parent's socket, else this grading process's own."""
     global _kernels_dir
+    if shared_socket:
+        return Path(shared_socket).parent
     if _kernels_dir is None:
         _kernels_dir = Path(tempfile.mkdtemp(prefix="stream-warm-"))
         _kernels_dir.chmod(0o755)
@@ -282,9 +288,13 @@ def kernels_dir() -> Path:
 
 
 def warm_parent(manager) -> WarmParent | None:
-    """This process's warm parent, started on first use; None (kernels start cold) if it cannot
-    start, with the reason in the log."""
+    """The warm parent for ``manager``'s kernels: the shared one it was given
+    (``SandboxedKernelManager.warm_parent``), else this process's own, started on first use.
+    None (kernels start cold) if it cannot start, with the reason in the log."""
     global _parent
+    if manager.warm_parent:
+        shared = WarmParent(manager, manager.warm_parent)
+        return shared if shared.wait_until_ready(manager) else None
     warm_root = str(Path(manager.warm_root).resolve())
     if _parent is not None and _parent.process.poll() is None:
         if _parent.warm_root == warm_root:
@@ -294,19 +304,24 @@ def warm_parent(manager) -> WarmParent | None:
         manager.log.warning(
             "The warm kernel parent ended (%s); starting a new one", _parent.ended()
         )
-    try:
-        _parent = WarmParent(manager)
-    except (OSError, RuntimeError) as error:
-        manager.log.warning("Warm kernels unavailable, starting kernels cold: %s", error)
+    _parent = WarmParent(manager)
+    _parent.start(manager)
+    if not _parent.wait_until_ready(manager):
+        _parent.process.kill()
         _parent = None
     return _parent
 
 
 class WarmParent:
-    def __init__(self, manager):
+    """A warm parent's socket; ``start`` runs the parent itself in bubblewrap."""
+
+    def __init__(self, manager, socket_path: str = ""):
         self.warm_root = str(Path(manager.warm_root).resolve())
-        shared = kernels_dir()
-        self.socket = str(shared / "parent.sock")
+        self.socket = socket_path or str(kernels_dir() / "parent.sock")
+        self.process: subprocess.Popen | None = None
+
+    def start(self, manager) -> None:
+        shared = kernels_dir(self.socket)
         if os.path.exists(self.socket):
             os.unlink(self.socket)
         args = manager._bwrap_args(self.warm_root, [str(shared), self.warm_root])
@@ -317,18 +332,32 @@ class WarmParent:
         command = [shutil.which(manager.bwrap), *args, "--", sys.executable, "-m", __name__]
         command += ["serve", self.socket, self.warm_root, str(shared)]
         manager.log.info("Starting a warm kernel parent (imports and model, once)")
+        # Kernels print start-up notes on their own stdout; errors still reach stderr.
         self.process = subprocess.Popen(
-            command, env=manager._sandbox_env(os.environ), stdout=subprocess.PIPE, text=True
+            command, env=manager._sandbox_env(os.environ), stdout=subprocess.DEVNULL
         )
         atexit.register(self.process.kill)
-        ready = _read_line_within(self.process.stdout, READY_TIMEOUT)
-        if ready != "ready":
-            self.process.kill()
-            raise RuntimeError(f"the warm parent did not start ({self.ended()})")
+
+    def wait_until_ready(self, manager, seconds: float = READY_TIMEOUT) -> bool:
+        """True once the parent takes requests (it listens after loading everything)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                break
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    probe.connect(self.socket)
+                return True
+            except OSError:
+                time.sleep(0.1)
+        manager.log.warning(
+            "Warm kernels unavailable (%s), starting kernels cold", self.ended() or "no answer"
+        )
+        return False
 
     def ended(self) -> str:
-        code = self.process.poll()
-        return "still running" if code is None else f"exit status {code}"
+        code = None if self.process is None else self.process.poll()
+        return "" if code is None else f"the warm parent ended with status {code}"
 
     def kernel_command(self, manager, cwd: str, env: dict) -> list[str]:
         request = {
@@ -344,14 +373,6 @@ class WarmParent:
         request_path = Path(manager._private) / "warm-request.json"
         request_path.write_text(json.dumps(request))
         return [sys.executable, "-m", __name__, "attach", self.socket, str(request_path)]
-
-
-def _read_line_within(stream, seconds: float) -> str | None:
-    line: list[str] = []
-    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(seconds)
-    return line[0].strip() if line else None
 
 
 # --- the kernel process the grader sees ----------------------------------------------------------

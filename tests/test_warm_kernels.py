@@ -60,13 +60,32 @@ def course(tmp_path_factory, standin_dir):
     return root
 
 
-# Leaves traces for the next submission: a file in /tmp, a background process that would write
-# into its working copy later, and looks around for other students and the warm parent.
+# Writes a file into every folder it may write to, and lists the marks it can see.
+MARK_EVERY_WRITABLE_FOLDER = """
+import os
+marked = []
+for folder, subfolders, _ in os.walk('/'):
+    subfolders[:] = [s for s in subfolders if os.path.join(folder, s) not in ('/proc', '/sys')]
+    if os.access(folder, os.W_OK):
+        try:
+            with open(os.path.join(folder, '.eve-was-here'), 'w') as mark:
+                marked.append(folder)
+        except OSError:
+            pass
+print(sorted(marked))
+"""
+FIND_MARKS = """
+import os
+print([f for f, _, files in os.walk('/') if '.eve-was-here' in files and not f.startswith('/proc')])
+"""
+
+# Leaves traces for the next submission (a file in /tmp, a background process in a session of
+# its own) and looks around for other students and the warm parent.
 SNOOP = [
     "import os, pathlib, subprocess, sys\n"
     "pathlib.Path('/tmp/left-by-eve').write_text('x')\n"
-    'late = \'import time, pathlib; time.sleep(4); pathlib.Path("late.txt").write_text("x")\'\n'
-    "subprocess.Popen([sys.executable, '-c', late], start_new_session=True)\n"
+    "sleeper = [sys.executable, '-c', 'import time; time.sleep(120)']\n"
+    "subprocess.Popen(sleeper, start_new_session=True)\n"
     "print('children started')",
     "print(sorted(os.listdir('..')))",
     "print(os.getuid(), os.getgid(), os.getgroups())",
@@ -79,13 +98,14 @@ SNOOP = [
     "try:\n    socket.create_connection(('pypi.org', 443), timeout=3); print('NETWORK')\n"
     "except OSError as error:\n    print('no network:', type(error).__name__)",
     "import sys\nprint('torch' in sys.modules, __name__)",
+    MARK_EVERY_WRITABLE_FOLDER,
 ]
 
 
 def test_a_warm_kernel_is_sandboxed_and_leaves_nothing_behind(course):
     eve, mallory = course / "eve" / "01_word_embedding", course / "mallory" / "01_word_embedding"
     uid = SandboxedKernelManager().uid
-    started, others, ids, caps, pids, parent, network, fresh = run_cells(SNOOP, eve, course)
+    started, others, ids, caps, pids, parent, network, fresh, marked = run_cells(SNOOP, eve, course)
     assert started.strip() == "children started"
     assert others.strip() == "['01_word_embedding']"  # the course folder shows only its own lesson
     assert ids.strip() == f"{uid} {uid} []"
@@ -94,12 +114,13 @@ def test_a_warm_kernel_is_sandboxed_and_leaves_nothing_behind(course):
     assert "no parent: FileNotFoundError" in parent and "no network:" in network
     assert fresh.strip() == "True __main__"  # torch came from the warm parent
 
-    # The next submission: fresh /tmp, and eve's background process ended with her kernel.
-    (tmp,) = run_cells(["import os; print(os.listdir('/tmp'))"], mallory, course)
-    assert "left-by-eve" not in tmp
-    time.sleep(5)
-    assert not (eve / "late.txt").exists()
-    assert processes_of(uid) == []
+    assert "'/tmp'" in marked and "'/dev/shm'" in marked  # she could write somewhere...
+
+    # ...but the next submission finds none of it: fresh /tmp, no marks anywhere, and eve's
+    # background process ended with her kernel.
+    tmp, marks = run_cells(["import os; print(os.listdir('/tmp'))", FIND_MARKS], mallory, course)
+    assert "left-by-eve" not in tmp and marks.strip() == "[]"
+    assert processes_of(uid) == []  # the sleeper ended with her kernel's PID namespace
 
 
 def test_a_warm_kernel_grades_like_a_cold_one(course):
