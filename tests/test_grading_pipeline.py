@@ -195,11 +195,8 @@ def make_course(course_root, into):
     return into
 
 
-@pytest.fixture(scope="module")
-def graded(course_root, standin_dir, tmp_path_factory):
-    course = make_course(course_root, tmp_path_factory.mktemp("course"))
-    samples = answer_variants(course, LESSON01)
-    variants = ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]]
+def hand_in_the_corpus(course, variants):
+    """Sample answers ``variants``, then every broken and hostile hand-in, into submitted/."""
     run_nbgrader(course, "generate_assignment", LESSON01, "--force")
     for variant in variants:
         submit(course, variant, LESSON01, sample_submission(course, LESSON01, variant))
@@ -236,6 +233,13 @@ def graded(course_root, standin_dir, tmp_path_factory):
     invalid = course / "submitted" / "ac_invalid_json" / LESSON01
     invalid.mkdir(parents=True)
     (invalid / f"{LESSON01}.ipynb").write_text('{"cells": [')
+
+
+@pytest.fixture(scope="module")
+def graded(course_root, standin_dir, tmp_path_factory):
+    course = make_course(course_root, tmp_path_factory.mktemp("course"))
+    samples = answer_variants(course, LESSON01)
+    hand_in_the_corpus(course, ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]])
     autograde = run_nbgrader(course, "autograde", LESSON01, "--force", check=False)
     (course / "autograde.log").write_text(autograde.stderr)  # kept for a reader of a failure
     # nbgrader grades everyone, then exits 1 because of the notebooks it could not grade.
@@ -244,6 +248,29 @@ def graded(course_root, standin_dir, tmp_path_factory):
     run_nbgrader(course, "export", "--to", "grades.csv")
     grades = {row.student: row for row in read_grades(course, LESSON01)}
     return course, samples, grades, autograde.stderr
+
+
+@pytest.fixture(scope="module")
+def graded_warm(course_root, standin_dir, tmp_path_factory):
+    """The same broken and hostile hand-ins (with fewer sample answers), graded the fastest way:
+    `stream-course autograde --jobs 2`, kernels forked from a warm parent (warm_kernels)."""
+    from stream_course.parallel_autograde import autograde
+
+    course = make_course(course_root, tmp_path_factory.mktemp("warm"))
+    hand_in_the_corpus(course, ["reference", "blank", *SAMPLE_CHEATS])
+    code, summary = autograde(course, LESSON01, jobs=2)
+    (course / "autograde.log").write_text(summary)
+    assert code == 1  # as nbgrader: some notebooks could not be graded
+    return course, {row.student: row for row in read_grades(course, LESSON01)}, summary
+
+
+@pytest.fixture(params=["nbgrader", "warm"])
+def corpus(request):
+    """(course, grades, summary) of plain `nbgrader autograde`, then of warm kernels."""
+    if request.param == "nbgrader":
+        course, _, grades, stderr = request.getfixturevalue("graded")
+        return course, grades, stderr[stderr.index("Autograde summary") :]
+    return request.getfixturevalue("graded_warm")
 
 
 def auto_parts(row):
@@ -369,8 +396,8 @@ def test_an_unreadable_notebook_scores_zero_without_stopping_the_batch(graded):
     assert not (course / "autograded" / "ac_invalid_json").exists()
 
 
-def test_student_code_cannot_reach_the_gradebook_or_the_sources(graded):
-    course, _, grades, _ = graded
+def test_student_code_cannot_reach_the_gradebook_or_the_sources(corpus):
+    course, grades, _ = corpus
     notebook = nbformat.read(
         course / "autograded" / "ad_tamperer" / LESSON01 / f"{LESSON01}.ipynb", as_version=4
     )
@@ -383,19 +410,20 @@ def test_student_code_cannot_reach_the_gradebook_or_the_sources(graded):
     assert grades["ad_tamperer"].auto_score == 9  # its right answers still count
 
 
-def test_hostile_and_damaged_hand_ins_score_exactly_what_they_earn(graded):
-    _, samples, grades, _ = graded
+def test_hostile_and_damaged_hand_ins_score_exactly_what_they_earn(corpus, course_root):
+    _, grades, _ = corpus
+    wrong = answer_variants(course_root, LESSON01)["WRONG"]
     assert {name: grades[name].auto_score for name in OUTCOMES} == {
         name: score for name, (score, _) in OUTCOMES.items()
     }
-    for name in SAMPLE_CHEATS:
-        assert name in samples["WRONG"]  # graded above, each losing the parts it cheats on
+    for name in SAMPLE_CHEATS:  # each loses the parts it cheats on
+        expected = sum(p for t, p in AUTO_PARTS.items() if t not in wrong[name]["loses"])
+        assert grades[name].auto_score == expected, name
     assert grades["reference"].auto_score == 9  # graded in the same batch, after all of them
 
 
-def test_autograde_ends_with_a_summary_of_the_batch(graded):
-    _, _, grades, stderr = graded
-    summary = stderr[stderr.index("Autograde summary") :]
+def test_autograde_ends_with_a_summary_of_the_batch(corpus):
+    _, grades, summary = corpus
     failed = [name for name, (_, said) in OUTCOMES.items() if said and "FAILED" in said]
     flagged = [name for name, (_, said) in OUTCOMES.items() if said and "FLAGGED" in said]
     assert f"{len(grades) - len(failed)} graded" in summary.splitlines()[0]
@@ -421,8 +449,8 @@ def test_deleted_cells_and_cut_output_are_noted_in_the_graded_notebook(graded):
     assert path.stat().st_size < 3_000_000 and "output cut" in path.read_text()
 
 
-def test_the_sandbox_held(graded):
-    course, _, _, _ = graded
+def test_the_sandbox_held(corpus):
+    course, _, _ = corpus
     notebook = nbformat.read(
         course / "autograded" / "an_tries_to_escape" / LESSON01 / f"{LESSON01}.ipynb",
         as_version=4,
