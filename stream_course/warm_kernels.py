@@ -11,9 +11,10 @@ kernels whose working folder is under DIR come from a warm parent instead::
     └─ keeper: new mount, IPC and PID namespaces in which the kernel sees its own working copy
        │       and connection folder (other submissions and kernels are covered), a fresh /tmp and
        │       /dev/shm; relays signals and reports the exit status
-       └─ kernel: PID 1 of its namespace with its own /proc, resource limits, setsid, drops to the
-                  sandbox uid (no capabilities left), then starts ipykernel. When it ends, its
-                  namespace ends: nothing a student started outlives the submission.
+       └─ init: PID 1 of a new PID namespace with its own /proc; resource limits, setsid, drops to
+          │      the sandbox uid (no capabilities left); passes signals on and reaps orphans
+          └─ kernel: ipykernel. When it ends, init ends, and so does the namespace: nothing a
+                     student started outlives the submission.
 
 The kernel manager launches ``python -m stream_course.warm_kernels attach SOCKET REQUEST`` as the
 kernel process: it asks the warm parent for a kernel, forwards signals (interrupts on timeout), and
@@ -101,9 +102,18 @@ def serve(socket_path: str, warm_root: str, kernels_dir: str) -> None:
     torch.set_num_threads(1)  # no OpenMP pool before fork(); each kernel gets ``threads`` back
     for name in PRELOADED_MODULES:
         importlib.import_module(name)
+    import threading
+
+    import tqdm
+
+    monitor_interval = tqdm.tqdm.monitor_interval
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread for the loading bar: no thread at fork
     from stream_course import models
 
     models.preload()
+    tqdm.tqdm.monitor_interval = monitor_interval
+    if threading.active_count() > 1:
+        print(f"[stream warm kernel] threads before fork: {threading.enumerate()}", file=sys.stderr)
     # Variables the imports set (as they would have in a cold kernel); each kernel gets them too.
     set_by_imports = {k: v for k, v in os.environ.items() if before.get(k) != v}
     import gc
@@ -220,6 +230,14 @@ def _run_kernel(request: dict, threads: int, set_by_imports: dict) -> None:
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # from here on: no capabilities, no way back
+
+    # This process is PID 1 of the namespace, which the kernel must not be (PID 1 ignores
+    # signals it has no handler for, even a student's own SIGKILL). It stays as a small init:
+    # passes signals on, reaps orphans, and leaves with the kernel's status, ending the namespace.
+    kernel = os.fork()
+    if kernel != 0:
+        _init(kernel)
+    _die_with_parent()
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"], **set_by_imports, PWD=request["cwd"])  # PWD: as bwrap sets it
@@ -234,11 +252,36 @@ def _run_kernel(request: dict, threads: int, set_by_imports: dict) -> None:
     numpy.random.seed()  # a cold kernel seeds numpy from the OS; forked ones must not share it
     from ipykernel.kernelapp import IPKernelApp
 
-    sys.argv = [sys.executable, "-f", request["connection_file"]]
+    # History in memory, as a cold sandboxed kernel ends up with; and so no history thread, which
+    # IPython stops and restarts around every fork() (one refused at the process limit would
+    # leave it stopped and the next cell failing to restart it).
+    sys.argv = [
+        sys.executable,
+        "-f",
+        request["connection_file"],
+        "--HistoryManager.hist_file=:memory:",
+    ]
     IPKernelApp.launch_instance(argv=sys.argv[1:])
     import atexit
 
     atexit._run_exitfuncs()
+
+
+def _init(kernel: int) -> None:
+    def forward(number, _frame):
+        os.kill(kernel, number)
+
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(number, forward)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(1)
+        if pid == kernel:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(code if code >= 0 else 128 - code)
 
 
 class _Lines:
