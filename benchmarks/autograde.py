@@ -1,5 +1,6 @@
-"""Grading throughput: plain `nbgrader autograde` against `stream-course autograde --jobs N` on the
-same 20 Lesson 01 submissions, side by side, sandbox on in both, scores checked identical.
+"""Grading throughput: plain `nbgrader autograde` against `stream-course autograde --jobs N` (warm
+kernels, stream_course.warm_kernels) on the same 20 Lesson 01 submissions, side by side, sandbox
+on in both, scores checked identical.
 
 Also: where a plain run's time goes (kernel start and nbgrader's own work against the notebook's
 cells, from nbclient's per-cell timestamps), and the peak memory of grading one submission.
@@ -142,6 +143,13 @@ def measure(jobs: int | None = None) -> dict:
             "identical_scores": same,
             "autograde_speedup_vs_nbgrader": plain_s / fast_s,
             "plain_breakdown_per_notebook": where_time_goes(plain, plain_s),
+            # Kernel time per notebook with warm kernels (the rest of a parallel run's wall time
+            # cannot be split per notebook: two workers share the cores).
+            "warm_cells_per_notebook": {
+                key: value
+                for key, value in where_time_goes(fast, fast_s).items()
+                if key in ("setup_cell_imports_and_model", "other_cells")
+            },
             "peak_memory_one_submission_mb": peak_memory_of_one(plain) / 2**20,
         }
 
