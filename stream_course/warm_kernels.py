@@ -49,6 +49,11 @@ PRELOADED_MODULES = (
     "matplotlib.pyplot",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",  # with debugpy: what a kernel imports as it starts
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "tornado.queues",
     "stream_course.models",
     "stream_course.checks.lesson01",
     "stream_course.lessons.word_embedding",
@@ -262,9 +267,6 @@ def _run_kernel(request: dict, threads: int, set_by_imports: dict) -> None:
         "--HistoryManager.hist_file=:memory:",
     ]
     IPKernelApp.launch_instance(argv=sys.argv[1:])
-    import atexit
-
-    atexit._run_exitfuncs()
 
 
 def _init(kernel: int) -> None:
