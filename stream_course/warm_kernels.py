@@ -172,15 +172,15 @@ def _keep(
     for keep, parent, parking in shown:
         _show_only(keep, parent, parking)
 
-    kernel = os.fork()  # the first process of the new PID namespace
-    if kernel == 0:
+    init = os.fork()  # PID 1 of the new PID namespace; it forks the kernel (_run_kernel)
+    if init == 0:
         connection.close()
         code = 70
         try:
             _run_kernel(request, threads, set_by_imports)
             code = 0
         except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 0
+            code = stop.code if isinstance(stop.code, int) else int(bool(stop.code))
         except BaseException as error:  # noqa: BLE001
             print(f"[stream warm kernel] {type(error).__name__}: {error}", file=sys.stderr)
         finally:
@@ -189,20 +189,21 @@ def _keep(
             os._exit(code)
 
     connection.sendall(b"started\n")
-    ended, running = os.pidfd_open(kernel), True
+    ended, running = os.pidfd_open(init), True
     while running:
         ready, _, _ = select.select([connection, ended], [], [])
         if ended in ready:
             break
         for line in lines.available():
             if line is None:  # the grader let go of this kernel: end it
-                os.kill(kernel, signal.SIGKILL)
+                os.kill(init, signal.SIGKILL)
                 running = False
             elif line.startswith("signal "):
                 number = int(line.split()[1])
-                # PID 1 of a namespace ignores signals it has no handler for; kill means kill.
-                os.kill(kernel, signal.SIGKILL if number == signal.SIGTERM else number)
-    _, status = os.waitpid(kernel, 0)
+                # init passes signals on to the kernel; terminate means now: killing init ends
+                # the whole namespace.
+                os.kill(init, signal.SIGKILL if number == signal.SIGTERM else number)
+    _, status = os.waitpid(init, 0)
     try:
         connection.sendall(f"exited {os.waitstatus_to_exitcode(status)}\n".encode())
     except OSError:
