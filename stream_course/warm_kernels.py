@@ -63,7 +63,7 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel w
 # The warm parent keeps these capabilities, to build each kernel's namespaces and drop to its uid.
 PARENT_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE")
 # Empty mount points at the sandbox root, where the keeper parks a folder while it covers its parent.
-PARKING = ("/.stream-cwd", "/.stream-kernel")
+PARKING = ("/.stream-cwd", "/.stream-kernel", "/.stream-covered")
 LOWEST_KERNEL_UID = 1000  # a request for a system uid (root included) is refused
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
@@ -95,8 +95,10 @@ def _die_with_parent() -> None:
 # --- the warm parent ----------------------------------------------------------------------------
 
 
-def serve(socket_path: str, warm_root: str, kernels_dir: str) -> None:
-    """Import, load the model, then fork a keeper for every request on ``socket_path``."""
+def serve(socket_path: str, warm_root: str, kernels_dir: str, readable: str = "[]") -> None:
+    """Import, load the model, then fork a keeper for every request on ``socket_path``.
+    ``readable``: JSON list of the sandbox's read-only mounts (some may lie under /tmp)."""
+    readable_mounts = json.loads(readable)
     before = dict(os.environ)
     os.environ["MPLBACKEND"] = INLINE_BACKEND  # matplotlib reads it when imported
     import importlib
@@ -136,7 +138,9 @@ def serve(socket_path: str, warm_root: str, kernels_dir: str) -> None:
             server.close()
             code = 70
             try:
-                code = _keep(connection, warm_root, kernels_dir, threads, set_by_imports)
+                code = _keep(
+                    connection, warm_root, kernels_dir, readable_mounts, threads, set_by_imports
+                )
             except BaseException as error:  # noqa: BLE001 (report anything, then leave)
                 print(f"[stream warm kernel] {type(error).__name__}: {error}", file=sys.stderr)
             finally:
@@ -146,7 +150,12 @@ def serve(socket_path: str, warm_root: str, kernels_dir: str) -> None:
 
 
 def _keep(
-    connection: socket.socket, warm_root: str, kernels_dir: str, threads: int, set_by_imports: dict
+    connection: socket.socket,
+    warm_root: str,
+    kernels_dir: str,
+    readable: list[str],
+    threads: int,
+    set_by_imports: dict,
 ) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     lines = _Lines(connection)
@@ -166,9 +175,17 @@ def _keep(
     shown = ((cwd, warm_root, PARKING[0]), (kernel_dir, kernels_dir, PARKING[1]))
     for keep, _, parking in shown:  # set aside: the fresh /tmp may cover them
         _mount(keep, parking, None, MS_BIND | MS_REC)
-    for scratch in ("/tmp", "/dev/shm"):  # the writable places every kernel gets afresh
-        if os.path.isdir(scratch):
-            _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
+    scratch = [path for path in ("/tmp", "/dev/shm") if os.path.isdir(path)]
+    # Read-only mounts under /tmp (a venv or model cache there) move aside and come back.
+    covered = _outermost([p for p in readable if any(_under(p, s) for s in scratch)])
+    for number, path in enumerate(covered):
+        os.makedirs(f"{PARKING[2]}/{number}", exist_ok=True)  # left by an earlier keeper
+        _mount(path, f"{PARKING[2]}/{number}", None, MS_MOVE)
+    for path in scratch:  # the writable places every kernel gets afresh
+        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
+    for number, path in enumerate(covered):
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(f"{PARKING[2]}/{number}", path, None, MS_MOVE)
     for keep, parent, parking in shown:
         _show_only(keep, parent, parking)
 
@@ -209,6 +226,15 @@ def _keep(
     except OSError:
         pass
     return 0
+
+
+def _under(path: str, folder: str) -> bool:
+    return Path(path).is_relative_to(folder)
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Paths not inside another of them (moving a mount moves the mounts inside it)."""
+    return [p for p in paths if not any(p != q and _under(p, q) for q in paths)]
 
 
 def _show_only(keep: str, parent: str, parking: str) -> None:
@@ -341,11 +367,11 @@ def warm_parent(manager) -> WarmParent | None:
     if manager.warm_parent:
         shared = WarmParent(manager, manager.warm_parent)
         return shared if shared.wait_until_ready(manager) else None
-    warm_root = str(Path(manager.warm_root).resolve())
+    wanted = (str(Path(manager.warm_root).resolve()), manager._readable_paths())
     if _parent is not None and _parent.process.poll() is None:
-        if _parent.warm_root == warm_root:
+        if (_parent.warm_root, _parent.readable) == wanted:
             return _parent
-        _parent.process.kill()  # another course folder: its kernels need another mount
+        _parent.process.kill()  # another course folder or other mounts: another sandbox
     elif _parent is not None:
         manager.log.warning(
             "The warm kernel parent ended (%s); starting a new one", _parent.ended()
@@ -363,6 +389,7 @@ class WarmParent:
 
     def __init__(self, manager, socket_path: str = ""):
         self.warm_root = str(Path(manager.warm_root).resolve())
+        self.readable = manager._readable_paths()
         self.socket = socket_path or str(kernels_dir() / "parent.sock")
         self.process: subprocess.Popen | None = None
 
@@ -377,6 +404,7 @@ class WarmParent:
             args += ["--cap-add", capability]
         command = [shutil.which(manager.bwrap), *args, "--", sys.executable, "-m", __name__]
         command += ["serve", self.socket, self.warm_root, str(shared)]
+        command.append(json.dumps(self.readable))
         manager.log.info("Starting a warm kernel parent (imports and model, once)")
         # Kernels print start-up notes on their own stdout; errors still reach stderr.
         self.process = subprocess.Popen(

@@ -172,3 +172,17 @@ def test_the_warm_parent_refuses_other_folders_and_system_uids(course, tmp_path)
         command = parent.kernel_command(manager, str(cwd), dict(os.environ))
         result = subprocess.run(command, capture_output=True, text=True, timeout=60)
         assert result.returncode == 1 and "did not start a kernel" in result.stderr
+
+
+def test_a_warm_kernel_reads_what_the_sandbox_mounts_under_tmp(course, tmp_path):
+    """A venv, model cache or extra folder under /tmp stays readable under the fresh /tmp."""
+    data = tmp_path / "data"  # pytest's tmp_path lies under /tmp
+    data.mkdir()
+    (data / "hello.txt").write_text("hello")
+    cwd = course / "eve" / "01_word_embedding"
+    source = f"print(open({str(data / 'hello.txt')!r}).read())"
+    (out, write) = run_cells(
+        [source, f"open({str(data / 'x')!r}, 'w')"], cwd, course, extra_readable=[str(data)]
+    )
+    assert out.strip() == "hello"
+    assert "Read-only file system" in write or "Permission denied" in write
