@@ -61,6 +61,7 @@ def autograde(
     jobs = jobs or os.cpu_count() or 1
     url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    parent = None
     if warm:
         warm_root = root / "autograded"
         warm_root.mkdir(exist_ok=True)
@@ -77,8 +78,13 @@ def autograde(
         return subprocess.run(command, cwd=root, capture_output=True, text=True)
 
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(work, shares(students, jobs)))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(work, shares(students, jobs)))
+    finally:
+        if parent is not None:  # not only at exit: a caller may grade several lessons
+            parent.process.kill()
+            parent.process.wait()
     elapsed = time.perf_counter() - start
     return max(r.returncode for r in results), merge_summaries(
         [r.stderr for r in results], jobs, elapsed
