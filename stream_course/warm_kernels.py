@@ -364,18 +364,21 @@ def warm_parent(manager) -> WarmParent | None:
     (``SandboxedKernelManager.warm_parent``), else this process's own, started on first use.
     None (kernels start cold) if it cannot start, with the reason in the log."""
     global _parent
-    if manager.warm_parent:
-        shared = WarmParent(manager, manager.warm_parent)
-        return shared if shared.wait_until_ready(manager) else None
+    if manager.warm_parent:  # checked for readiness once, not before every kernel
+        if _parent is None or _parent.socket != manager.warm_parent:
+            shared = WarmParent(manager, manager.warm_parent)
+            _parent = shared if shared.wait_until_ready(manager) else None
+        return _parent
     wanted = (str(Path(manager.warm_root).resolve()), manager._readable_paths())
-    if _parent is not None and _parent.process.poll() is None:
-        if (_parent.warm_root, _parent.readable) == wanted:
+    if _parent is not None and _parent.process is not None:  # one this process started
+        if _parent.process.poll() is not None:
+            manager.log.warning(
+                "The warm kernel parent ended (%s); starting a new one", _parent.ended()
+            )
+        elif (_parent.warm_root, _parent.readable) == wanted:
             return _parent
-        _parent.process.kill()  # another course folder or other mounts: another sandbox
-    elif _parent is not None:
-        manager.log.warning(
-            "The warm kernel parent ended (%s); starting a new one", _parent.ended()
-        )
+        else:
+            _parent.process.kill()  # another course folder or other mounts: another sandbox
     _parent = WarmParent(manager)
     _parent.start(manager)
     if not _parent.wait_until_ready(manager):
