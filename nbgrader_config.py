@@ -4,12 +4,12 @@ source/ (authored) -> release/ (students) -> submitted/ -> autograded/ -> feedba
 from pathlib import Path
 
 from nbgrader.converters import Autograde, GenerateFeedback
-from nbgrader.preprocessors import ClearHiddenTests, Execute, SaveAutoGrades
+from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, Execute, SaveAutoGrades
 
 from stream_course import batch_report
 from stream_course.course import COURSE_ID
-from stream_course.sandbox import SandboxedExecute
 from stream_course.preprocessors import (
+    CheckCellMetadataOnce,
     JudgeAnswers,
     RecordProgress,
     RepairSubmission,
@@ -17,6 +17,7 @@ from stream_course.preprocessors import (
     ShowProgressInFeedback,
     watch_manual_grades,
 )
+from stream_course.sandbox import SandboxedExecute
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 here = Path(__file__).resolve().parent
@@ -43,6 +44,8 @@ c.IgnorePattern.pattern = r"[\s\S]"
 # Submissions that lost their cell metadata (Colab, LMS downloads) or duplicated a graded cell
 # are repaired against the release first; unrepaired, nbgrader stops the whole batch on them.
 sanitize_steps = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+# nbgrader's metadata check (in both passes), its schema checked once, not once per cell.
+sanitize_steps[sanitize_steps.index(CheckCellMetadata)] = CheckCellMetadataOnce
 c.Autograde.sanitize_preprocessors = [RepairSubmission, *sanitize_steps]
 c.RepairSubmission.release_directory = str(here / "release")
 
@@ -59,6 +62,7 @@ c.FileNameCollectorPlugin.named_regexp = (
 # run with --SandboxedKernelManager.allow_unsandboxed=True.
 autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 autograde_steps[autograde_steps.index(Execute)] = SandboxedExecute
+autograde_steps[autograde_steps.index(CheckCellMetadata)] = CheckCellMetadataOnce
 # Hidden checks only record answers in the student's kernel; this trusted step decides them.
 autograde_steps.insert(autograde_steps.index(SandboxedExecute) + 1, JudgeAnswers)
 

@@ -1,24 +1,31 @@
 """``stream-course autograde LESSON --jobs N``: ``nbgrader autograde``, several submissions at once.
 
-nbgrader grades one submission after another (nbgrader #174). This starts N ordinary
-``nbgrader autograde`` processes in the course directory, each over its own share of the students
+nbgrader grades one submission after another (nbgrader #174). This runs N ordinary ``nbgrader
+autograde`` applications in the course directory, each over its own share of the students
 (``--CourseDirectory.student_id_exclude`` names everyone else's), so the sandbox, the course's
 preprocessors and the gradebook are exactly those of a plain run. SQLite lets one process write at
 a time; every worker waits for the others' short transactions (``timeout`` in the database URL)
 instead of failing with "database is locked". Each worker's summary is merged into one.
 
-The workers fork their kernels from one warm parent that has imported the libraries and loaded
-the model once (``stream_course.warm_kernels``; same sandbox); ``--cold`` starts each kernel anew.
+The workers are forked from one process that has imported nbgrader (~3 s: jsonschema builds its
+format grammars) and loaded the judge's model once; that process is started fresh for every batch
+(``python -m stream_course.parallel_autograde``), so that what forks is never a caller's process
+with its threads. The workers' kernels are forked from one warm parent that has imported the
+libraries and loaded the model once (``stream_course.warm_kernels``; same sandbox); ``--cold``
+starts each kernel anew.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import multiprocessing
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from stream_course.grading import db_url
@@ -52,43 +59,98 @@ def autograde(
     """Grade every submission of ``lesson`` with ``jobs`` workers; return (exit code, summary).
     ``warm``: the workers fork their kernels from one warm parent (stream_course.warm_kernels).
     The exit code is nbgrader's: 1 when any submission could not be graded."""
-    students = submitted_students(root, lesson)
-    if not students:
+    if not submitted_students(root, lesson):
         raise SystemExit(
             f"No submissions of {lesson} in {root / 'submitted'}.\n"
             f"{lesson} 제출물이 submitted/에 없습니다: 먼저 collect 또는 zip_collect를 실행하세요."
         )
-    jobs = jobs or os.cpu_count() or 1
+    request = {"lesson": lesson, "jobs": jobs, "extra": list(extra), "warm": warm}
+    batch = subprocess.run(
+        [sys.executable, "-m", "stream_course.parallel_autograde", json.dumps(request)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    lines = batch.stdout.strip().splitlines()
+    if batch.returncode != 0 or not lines:
+        raise RuntimeError(f"the grading batch stopped:\n{batch.stderr[-3000:]}")
+    result = json.loads(lines[-1])
+    return result["code"], result["summary"]
+
+
+def _run_batch(root: Path, lesson: str, jobs: int | None, extra: tuple[str, ...], warm: bool):
+    """In a fresh process (``autograde``): start the warm parent, load what every worker needs,
+    fork the workers, wait, merge their summaries."""
+    from stream_course import warm_kernels
+
+    students = submitted_students(root, lesson)
+    cores = len(os.sched_getaffinity(0))
+    jobs = jobs or cores
+    # Each worker's kernels get its share of the cores: with one thread per core in every
+    # kernel, N kernels' thread pools would contend for the same cores.
+    extra = (f"--SandboxedKernelManager.kernel_threads={max(1, cores // jobs)}", *extra)
     url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
-    nbgrader = str(Path(sys.executable).parent / "nbgrader")
     parent = None
     if warm:
         warm_root = root / "autograded"
         warm_root.mkdir(exist_ok=True)
         extra = (*extra, f"--SandboxedKernelManager.warm_root={warm_root.resolve()}")
-        # One warm parent for all workers, loading while they start.
+        # One warm parent for all workers, loading while this process loads the grader's side.
         parent = _start_shared_parent(root, warm_root)
         extra = (*extra, f"--SandboxedKernelManager.warm_parent={parent.socket}")
 
-    def work(share: list[str]) -> subprocess.CompletedProcess:
-        others = ",".join(s for s in students if s not in share)
-        command = [nbgrader, "autograde", lesson, f"--CourseDirectory.db_url={url}", *extra]
-        if others:
-            command.append(f"--CourseDirectory.student_id_exclude={others}")
-        return subprocess.run(command, cwd=root, capture_output=True, text=True)
-
     start = time.perf_counter()
     try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(work, shares(students, jobs)))
+        with warm_kernels.loading_before_fork() as threads:
+            from nbgrader.apps import NbGraderApp  # noqa: F401 (imported once, for every worker)
+
+            from stream_course.preprocessors import trusted_model
+
+            trusted_model()  # the judge's model, loaded once for every worker
+        fork = multiprocessing.get_context("fork")
+        with tempfile.TemporaryDirectory(prefix="stream-autograde-") as logs:
+            workers = []
+            for number, share in enumerate(shares(students, jobs)):
+                others = ",".join(s for s in students if s not in share)
+                argv = ["autograde", lesson, f"--CourseDirectory.db_url={url}", *extra]
+                if others:
+                    argv.append(f"--CourseDirectory.student_id_exclude={others}")
+                log = Path(logs) / f"worker-{number}.log"
+                worker = fork.Process(target=_worker, args=(argv, str(log), threads))
+                worker.start()
+                workers.append((worker, log))
+            for worker, _ in workers:
+                worker.join()
+            texts = [log.read_text(errors="replace") if log.exists() else "" for _, log in workers]
+            codes = [worker.exitcode for worker, _ in workers]
     finally:
-        if parent is not None:  # not only at exit: a caller may grade several lessons
+        if parent is not None:
             parent.process.kill()
             parent.process.wait()
     elapsed = time.perf_counter() - start
-    return max(r.returncode for r in results), merge_summaries(
-        [r.stderr for r in results], jobs, elapsed
-    )
+    code = max((c if c is not None and c >= 0 else 1) for c in codes)
+    return code, merge_summaries(texts, len(workers), elapsed)
+
+
+def _worker(argv: list[str], log: str, threads: int) -> None:
+    """A forked worker: ``nbgrader autograde`` on its share, its output into ``log``."""
+    import torch
+    from nbgrader.apps import NbGraderApp
+
+    from stream_course import batch_report
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
+    torch.set_num_threads(threads)
+    try:
+        NbGraderApp.launch_instance(argv=argv)
+    finally:
+        # nbgrader's run prints it at exit; a forked worker leaves with os._exit, without atexit.
+        batch_report.print_summary()
 
 
 def _start_shared_parent(root: Path, warm_root: Path):
@@ -121,3 +183,13 @@ def merge_summaries(logs: list[str], jobs: int, seconds: float) -> str:
         f"확인 필요, {failed} failed / 실패 ({jobs} workers, {seconds:.1f} s)"
     )
     return "\n".join([head, *sorted(details)])
+
+
+if __name__ == "__main__":
+    arguments = argparse.ArgumentParser(description="one grading batch (see autograde())")
+    arguments.add_argument("request", help="JSON: lesson, jobs, extra, warm")
+    request = json.loads(arguments.parse_args().request)
+    code, summary = _run_batch(
+        Path.cwd(), request["lesson"], request["jobs"], tuple(request["extra"]), request["warm"]
+    )
+    print(json.dumps({"code": code, "summary": summary}))

@@ -66,6 +66,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     warm_parent = Unicode(
         "", help="socket of a warm parent shared by several graders (stream-course autograde)"
     ).tag(config=True)
+    kernel_threads = Integer(
+        0,
+        help="torch/OpenMP threads of each kernel (OMP_NUM_THREADS); 0: the libraries' default, "
+        "one per core. stream-course autograde gives the kernels of N workers cores/N each",
+    ).tag(config=True)
 
     @default("uid")
     def _default_uid(self):
@@ -178,7 +183,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             LOGNAME="student",
             MPLCONFIGDIR="/tmp/matplotlib",
             STREAM_CACHE=str(cache_dir()),
+            STREAM_GRADING="1",  # the lesson's last cell then skips its self-check (self_check)
         )
+        if self.kernel_threads > 0:
+            kept.update(OMP_NUM_THREADS=str(self.kernel_threads))
         return kept
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

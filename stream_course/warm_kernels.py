@@ -26,6 +26,7 @@ fork(); the kernel would hang), never creates a zmq context, and never starts a 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import json
 import os
@@ -95,6 +96,28 @@ def _die_with_parent() -> None:
 # --- the warm parent ----------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def loading_before_fork():
+    """Around imports and model loading in a process that will fork(): no OpenMP thread pool
+    (a GNU OpenMP pool does not survive fork: a child hung in its first parallel op) and no tqdm
+    monitor thread for loading bars. Yields torch's thread count, for each child to set again."""
+    import threading
+
+    import torch
+    import tqdm
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    monitor_interval = tqdm.tqdm.monitor_interval
+    tqdm.tqdm.monitor_interval = 0
+    try:
+        yield threads
+    finally:
+        tqdm.tqdm.monitor_interval = monitor_interval
+    if threading.active_count() > 1:
+        print(f"[stream] threads before fork(): {threading.enumerate()}", file=sys.stderr)
+
+
 def serve(socket_path: str, warm_root: str, kernels_dir: str, readable: str = "[]") -> None:
     """Import, load the model, then fork a keeper for every request on ``socket_path``.
     ``readable``: JSON list of the sandbox's read-only mounts (some may lie under /tmp)."""
@@ -103,24 +126,12 @@ def serve(socket_path: str, warm_root: str, kernels_dir: str, readable: str = "[
     os.environ["MPLBACKEND"] = INLINE_BACKEND  # matplotlib reads it when imported
     import importlib
 
-    import torch
+    with loading_before_fork() as threads:  # each kernel gets ``threads`` back
+        for name in PRELOADED_MODULES:
+            importlib.import_module(name)
+        from stream_course import models
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # no OpenMP pool before fork(); each kernel gets ``threads`` back
-    for name in PRELOADED_MODULES:
-        importlib.import_module(name)
-    import threading
-
-    import tqdm
-
-    monitor_interval = tqdm.tqdm.monitor_interval
-    tqdm.tqdm.monitor_interval = 0  # no monitor thread for the loading bar: no thread at fork
-    from stream_course import models
-
-    models.preload()
-    tqdm.tqdm.monitor_interval = monitor_interval
-    if threading.active_count() > 1:
-        print(f"[stream warm kernel] threads before fork: {threading.enumerate()}", file=sys.stderr)
+        models.preload()
     # Variables the imports set (as they would have in a cold kernel); each kernel gets them too.
     set_by_imports = {k: v for k, v in os.environ.items() if before.get(k) != v}
     import gc
@@ -228,6 +239,10 @@ def _keep(
     return 0
 
 
+def _positive_int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and int(text) > 0 else None
+
+
 def _under(path: str, folder: str) -> bool:
     return Path(path).is_relative_to(folder)
 
@@ -280,7 +295,8 @@ def _run_kernel(request: dict, threads: int, set_by_imports: dict) -> None:
     import numpy
     import torch
 
-    torch.set_num_threads(threads)
+    # As a cold kernel: torch reads OMP_NUM_THREADS when it starts, else uses every core.
+    torch.set_num_threads(_positive_int(os.environ.get("OMP_NUM_THREADS")) or threads)
     numpy.random.seed()  # a cold kernel seeds numpy from the OS; forked ones must not share it
     from ipykernel.kernelapp import IPKernelApp
 

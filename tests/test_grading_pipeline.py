@@ -16,6 +16,7 @@ from stream_course.course import run_nbgrader
 from stream_course.demo import answer_variants, run_demo, sample_submission, submit
 from stream_course.grading import db_url, read_grades
 from stream_course.progress_store import read_progress
+from stream_course.self_check import GRADING_NOTE
 
 from .conftest import LESSON01
 
@@ -298,6 +299,14 @@ def test_reference_gets_full_marks_and_waits_for_a_hand_grade(graded):
     assert auto_parts(row) == AUTO_PARTS
     assert (row.auto_score, row.max_auto_score) == (9, 9)
     assert row.max_manual_score == 2 and row.needs_manual_grade
+
+
+def test_the_graded_notebook_says_why_its_self_check_was_skipped(corpus):
+    course, *_ = corpus
+    path = course / "autograded" / "reference" / LESSON01 / f"{LESSON01}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in notebook.cells if "check_lesson(1, globals())" in c.source]
+    assert [o["data"]["text/plain"] for o in cell.outputs] == [GRADING_NOTE]
 
 
 def test_blank_release_gets_no_auto_points(graded):

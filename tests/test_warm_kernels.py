@@ -123,7 +123,8 @@ def test_a_warm_kernel_is_sandboxed_and_leaves_nothing_behind(course):
     assert processes_of(uid) == []  # the sleeper ended with her kernel's PID namespace
 
 
-def test_a_warm_kernel_grades_like_a_cold_one(course):
+@pytest.mark.parametrize("threads", [0, 1])
+def test_a_warm_kernel_grades_like_a_cold_one(course, threads):
     lesson = [
         "from stream_course.models import load_model\n"
         "model, tokenizer = load_model()\n"
@@ -133,10 +134,13 @@ def test_a_warm_kernel_grades_like_a_cold_one(course):
         "import matplotlib.pyplot as plt\nplt.plot([1, 2]); print(plt.get_backend())",
     ]
     cwd = course / "eve" / "01_word_embedding"
-    warm = run_cells(lesson, cwd, course)
-    cold = run_cells(lesson, cwd, "")
+    warm = run_cells(lesson, cwd, course, kernel_threads=threads)
+    cold = run_cells(lesson, cwd, "", kernel_threads=threads)
     assert warm == cold
     assert "[464, 3797, 3332] torch.Size([50257, 768])" in warm[0]
+    assert "'STREAM_GRADING'" in warm[2]
+    if threads:  # a parallel grader's share of the cores
+        assert warm[1].strip() == str(threads)
 
 
 def test_interrupts_and_a_kill_reach_the_warm_kernel(course):
