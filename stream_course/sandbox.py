@@ -107,6 +107,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             parent = await asyncio.to_thread(warm_kernels.warm_parent, self)
             if parent is not None:
                 return parent.kernel_command(self, cwd, kw["env"]), kw
+        # bwrap starts the kernel in a new session (so that it cannot type into the grader's
+        # terminal), where no signal sent to bwrap reaches it. The kernel interrupts itself on
+        # a control message instead: a cell past the time limit is stopped, the rest graded.
+        self.kernel_spec.interrupt_mode = "message"
         writable = [str(self._private), cwd]
         return [executable, *self._bwrap_args(cwd, writable), "--", *self._limits(), *command], kw
 

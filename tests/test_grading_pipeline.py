@@ -143,7 +143,8 @@ OUTCOMES = {
     "ab_metadata_lost": (9, "FLAGGED ab_metadata_lost 01_word_embedding: repaired: cell metadata"),
     "ac_invalid_json": (0, "FAILED  ac_invalid_json 01_word_embedding: not a readable notebook"),
     "ad_tamperer": (9, None),
-    "ae_hangs": (0, "FAILED  ae_hangs 01_word_embedding: a cell ran past the 60 s limit"),
+    # stopped at the time limit (an interrupt, warm or cold), the rest graded
+    "ae_hangs": (9, "FLAGGED ae_hangs 01_word_embedding: cell 12 (wte) stopped after 60 s"),
     "af_kills_its_kernel": (0, "FAILED  af_kills_its_kernel 01_word_embedding: the kernel died"),
     "ag_custom_exc": (4, None),
     "ah_deleted_test_cell": (
@@ -177,12 +178,6 @@ OUTCOMES = {
         0,
         "FLAGGED as_wrong_notebook 01_word_embedding: repaired: this does not",
     ),
-}
-# Warm kernels can be interrupted (the signal reaches the kernel; bubblewrap passes none on to a
-# cold one), so the endless loop is stopped at the time limit and the rest is graded.
-WARM_OUTCOMES = {
-    **OUTCOMES,
-    "ae_hangs": (9, "FLAGGED ae_hangs 01_word_embedding: cell 12 (wte) stopped after 60 s"),
 }
 # Cheats among the sample answers (examples/01_word_embedding/answers.py), graded in the same batch.
 SAMPLE_CHEATS = ("patches_the_checks", "ast_transformer_drops_the_tests")
@@ -273,12 +268,12 @@ def graded_warm(course_root, standin_dir, tmp_path_factory):
 
 @pytest.fixture(params=["nbgrader", "warm"])
 def corpus(request):
-    """(course, grades, summary, expected outcomes) of plain `nbgrader autograde`, then of warm
-    kernels."""
+    """(course, grades, summary) of plain `nbgrader autograde` (cold kernels), then of
+    `stream-course autograde` (warm kernels): the same outcomes are expected of both."""
     if request.param == "nbgrader":
         course, _, grades, stderr = request.getfixturevalue("graded")
-        return course, grades, stderr[stderr.index("Autograde summary") :], OUTCOMES
-    return (*request.getfixturevalue("graded_warm"), WARM_OUTCOMES)
+        return course, grades, stderr[stderr.index("Autograde summary") :]
+    return request.getfixturevalue("graded_warm")
 
 
 def auto_parts(row):
@@ -413,7 +408,7 @@ def test_an_unreadable_notebook_scores_zero_without_stopping_the_batch(graded):
 
 
 def test_student_code_cannot_reach_the_gradebook_or_the_sources(corpus):
-    course, grades, _, _ = corpus
+    course, grades, _ = corpus
     notebook = nbformat.read(
         course / "autograded" / "ad_tamperer" / LESSON01 / f"{LESSON01}.ipynb", as_version=4
     )
@@ -427,10 +422,10 @@ def test_student_code_cannot_reach_the_gradebook_or_the_sources(corpus):
 
 
 def test_hostile_and_damaged_hand_ins_score_exactly_what_they_earn(corpus, course_root):
-    _, grades, _, outcomes = corpus
+    _, grades, _ = corpus
     wrong = answer_variants(course_root, LESSON01)["WRONG"]
-    assert {name: grades[name].auto_score for name in outcomes} == {
-        name: score for name, (score, _) in outcomes.items()
+    assert {name: grades[name].auto_score for name in OUTCOMES} == {
+        name: score for name, (score, _) in OUTCOMES.items()
     }
     for name in SAMPLE_CHEATS:  # each loses the parts it cheats on
         expected = sum(p for t, p in AUTO_PARTS.items() if t not in wrong[name]["loses"])
@@ -439,12 +434,12 @@ def test_hostile_and_damaged_hand_ins_score_exactly_what_they_earn(corpus, cours
 
 
 def test_autograde_ends_with_a_summary_of_the_batch(corpus):
-    _, grades, summary, outcomes = corpus
-    failed = [name for name, (_, said) in outcomes.items() if said and "FAILED" in said]
-    flagged = [name for name, (_, said) in outcomes.items() if said and "FLAGGED" in said]
+    _, grades, summary = corpus
+    failed = [name for name, (_, said) in OUTCOMES.items() if said and "FAILED" in said]
+    flagged = [name for name, (_, said) in OUTCOMES.items() if said and "FLAGGED" in said]
     assert f"{len(grades) - len(failed)} graded" in summary.splitlines()[0]
     assert f"{len(failed)} failed" in summary.splitlines()[0]
-    for name, (_, said) in outcomes.items():
+    for name, (_, said) in OUTCOMES.items():
         if said:
             assert said in summary, name
     named = {line.split()[1] for line in summary.splitlines()[1:] if line.startswith("  ")}
@@ -466,7 +461,7 @@ def test_deleted_cells_and_cut_output_are_noted_in_the_graded_notebook(graded):
 
 
 def test_the_sandbox_held(corpus):
-    course, _, _, _ = corpus
+    course, _, _ = corpus
     notebook = nbformat.read(
         course / "autograded" / "an_tries_to_escape" / LESSON01 / f"{LESSON01}.ipynb",
         as_version=4,

@@ -143,11 +143,17 @@ def test_a_warm_kernel_grades_like_a_cold_one(course, threads):
         assert warm[1].strip() == str(threads)
 
 
-def test_interrupts_and_a_kill_reach_the_warm_kernel(course):
+@pytest.mark.parametrize("warm", [True, False])
+def test_a_cell_past_the_time_limit_is_interrupted_warm_or_cold(course, warm):
     cwd = course / "eve" / "01_word_embedding"
-    hang, after = run_cells(["import time\ntime.sleep(600)", "print('still here')"], cwd, course, 5)
+    cells = ["import time\ntime.sleep(600)", "print('still here')"]
+    hang, after = run_cells(cells, cwd, course if warm else "", 5)
     assert hang.startswith("KeyboardInterrupt")
     assert after.strip() == "still here"  # interrupted, not killed
+
+
+def test_a_kill_reaches_the_warm_kernel(course):
+    cwd = course / "eve" / "01_word_embedding"
 
     async def start_and_kill():
         manager = SandboxedKernelManager(kernel_name="python3", warm_root=str(course))
