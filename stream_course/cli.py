@@ -45,9 +45,16 @@ def main(argv: list[str] | None = None) -> None:
 
         run_demo(root)
     elif args.command == "autograde":
-        from stream_course.parallel_autograde import autograde as grade_in_parallel
+        from stream_course.parallel_autograde import (
+            no_submissions,
+            run_batch,
+            submitted_students,
+        )
 
-        code, summary = grade_in_parallel(
+        if not submitted_students(root, args.assignment):
+            raise SystemExit(no_submissions(root, args.assignment))
+        # This process is fresh and has no other thread: the batch forks its workers from it.
+        code, summary = run_batch(
             root, args.assignment, args.jobs, ("--force",) if args.force else (), not args.cold
         )
         print(summary)

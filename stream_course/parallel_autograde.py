@@ -8,9 +8,9 @@ a time; every worker waits for the others' short transactions (``timeout`` in th
 instead of failing with "database is locked". Each worker's summary is merged into one.
 
 The workers are forked from one process that has imported nbgrader (~3 s: jsonschema builds its
-format grammars) and loaded the judge's model once; that process is started fresh for every batch
-(``python -m stream_course.parallel_autograde``), so that what forks is never a caller's process
-with its threads. The workers' kernels are forked from one warm parent that has imported the
+format grammars) and loaded the judge's model once: the ``stream-course autograde`` command
+itself, or, for a caller in Python (whose process may hold threads, which fork() does not copy),
+a fresh ``python -m stream_course.parallel_autograde``. The workers' kernels are forked from one warm parent that has imported the
 libraries and loaded the model once (``stream_course.warm_kernels``; same sandbox); ``--cold``
 starts each kernel anew.
 """
@@ -43,6 +43,13 @@ def submitted_students(root: Path, lesson: str) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if (p / lesson).is_dir())
 
 
+def no_submissions(root: Path, lesson: str) -> str:
+    return (
+        f"No submissions of {lesson} in {root / 'submitted'}.\n"
+        f"{lesson} 제출물이 submitted/에 없습니다: 먼저 collect 또는 zip_collect를 실행하세요."
+    )
+
+
 def shares(students: list[str], jobs: int) -> list[list[str]]:
     """Round-robin shares, so that each worker gets a similar mix."""
     jobs = max(1, min(jobs, len(students)))
@@ -60,10 +67,7 @@ def autograde(
     ``warm``: the workers fork their kernels from one warm parent (stream_course.warm_kernels).
     The exit code is nbgrader's: 1 when any submission could not be graded."""
     if not submitted_students(root, lesson):
-        raise SystemExit(
-            f"No submissions of {lesson} in {root / 'submitted'}.\n"
-            f"{lesson} 제출물이 submitted/에 없습니다: 먼저 collect 또는 zip_collect를 실행하세요."
-        )
+        raise SystemExit(no_submissions(root, lesson))
     request = {"lesson": lesson, "jobs": jobs, "extra": list(extra), "warm": warm}
     batch = subprocess.run(
         [sys.executable, "-m", "stream_course.parallel_autograde", json.dumps(request)],
@@ -78,11 +82,18 @@ def autograde(
     return result["code"], result["summary"]
 
 
-def _run_batch(root: Path, lesson: str, jobs: int | None, extra: tuple[str, ...], warm: bool):
-    """In a fresh process (``autograde``): start the warm parent, load what every worker needs,
-    fork the workers, wait, merge their summaries."""
+def run_batch(
+    root: Path, lesson: str, jobs: int | None, extra: tuple[str, ...], warm: bool
+) -> tuple[int, str]:
+    """``autograde`` in this process, which must be a fresh one with no other thread (the
+    ``stream-course`` command, or ``autograde``'s own subprocess): start the warm parent, load what
+    every worker needs, fork the workers, wait, merge their summaries."""
+    import threading
+
     from stream_course import warm_kernels
 
+    if threading.active_count() > 1:  # fork() copies only this thread: a worker could deadlock
+        raise RuntimeError("run_batch() forks: call autograde() from a process with threads")
     students = submitted_students(root, lesson)
     cores = len(os.sched_getaffinity(0))
     jobs = jobs or cores
@@ -189,7 +200,7 @@ if __name__ == "__main__":
     arguments = argparse.ArgumentParser(description="one grading batch (see autograde())")
     arguments.add_argument("request", help="JSON: lesson, jobs, extra, warm")
     request = json.loads(arguments.parse_args().request)
-    code, summary = _run_batch(
+    code, summary = run_batch(
         Path.cwd(), request["lesson"], request["jobs"], tuple(request["extra"]), request["warm"]
     )
     print(json.dumps({"code": code, "summary": summary}))
