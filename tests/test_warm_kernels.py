@@ -4,15 +4,14 @@ the same sandbox as a cold kernel, nothing shared between submissions, interrupt
 import asyncio
 import os
 import subprocess
-import time
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from stream_course import warm_kernels
-from stream_course.sandbox import SandboxedKernelManager
+from stream_course.sandbox import SandboxedExecute, SandboxedKernelManager, processes_of
 
 pytestmark = pytest.mark.slow
 
@@ -38,17 +37,6 @@ def printed(cell) -> str:
         for o in cell.outputs
         if o.get("name") != "stderr" and o.output_type in ("stream", "error")
     )
-
-
-def processes_of(uid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and entry.stat().st_uid == uid:
-                found.append(int(entry.name))
-        except FileNotFoundError:
-            continue
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -166,9 +154,39 @@ def test_a_kill_reaches_the_warm_kernel(course):
         await manager.shutdown_kernel(now=True)
         return manager.uid
 
-    uid = asyncio.run(start_and_kill())
-    time.sleep(1)
-    assert processes_of(uid) == []
+    assert processes_of(asyncio.run(start_and_kill())) == []
+
+
+# An exit hook, and a hundred copies of the kernel (torch loaded) in sessions of their own: their
+# memory takes a moment to tear down after a kill.
+LEAVES_WORK_BEHIND = """
+import atexit, os, time, torch
+atexit.register(lambda: open('written-at-exit', 'w').close())
+for _ in range(100):
+    if os.fork() == 0:
+        os.setsid()
+        time.sleep(600)
+        os._exit(0)
+print('started')
+"""
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_grader_ends_a_kernel_at_once_and_waits_for_all_it_started(course, warm):
+    cwd = course / "eve" / "01_word_embedding"
+    cwd.chmod(0o777)  # writable by the sandbox uid, as the exit hook would need
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LEAVES_WORK_BEHIND)])
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3"}
+    config = Config({"SandboxedKernelManager": {"warm_root": str(course) if warm else ""}})
+    notebook, _ = SandboxedExecute(timeout=120, config=config).preprocess(
+        notebook, {"metadata": {"path": str(cwd)}}
+    )
+    assert notebook.cells[0].outputs[0].text.strip() == "started"
+    # Killed, not asked to stop: no exit hook of the student's ran after the graded cells...
+    assert not (cwd / "written-at-exit").exists()
+    # ...and grading went on only once the sleepers had ended with the sandbox's PID namespace:
+    # the next kernel, same uid, gets the whole process limit.
+    assert processes_of(SandboxedKernelManager().uid) == []
 
 
 def test_the_warm_parent_refuses_other_folders_and_system_uids(course, tmp_path):
