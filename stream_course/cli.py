@@ -45,14 +45,8 @@ def main(argv: list[str] | None = None) -> None:
 
         run_demo(root)
     elif args.command == "autograde":
-        from stream_course.parallel_autograde import (
-            no_submissions,
-            run_batch,
-            submitted_students,
-        )
+        from stream_course.parallel_autograde import run_batch
 
-        if not submitted_students(root, args.assignment):
-            raise SystemExit(no_submissions(root, args.assignment))
         # This process is fresh and has no other thread: the batch forks its workers from it.
         code, summary = run_batch(
             root, args.assignment, args.jobs, ("--force",) if args.force else (), not args.cold

@@ -10,9 +10,9 @@ instead of failing with "database is locked". Each worker's summary is merged in
 The workers are forked from one process that has imported nbgrader (~3 s: jsonschema builds its
 format grammars) and loaded the judge's model once: the ``stream-course autograde`` command
 itself, or, for a caller in Python (whose process may hold threads, which fork() does not copy),
-a fresh ``python -m stream_course.parallel_autograde``. The workers' kernels are forked from one warm parent that has imported the
-libraries and loaded the model once (``stream_course.warm_kernels``; same sandbox); ``--cold``
-starts each kernel anew.
+a fresh ``python -m stream_course.parallel_autograde``. The workers' kernels are forked from one
+warm parent that has imported the libraries and loaded the model once
+(``stream_course.warm_kernels``; same sandbox); ``--cold`` starts each kernel anew.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def autograde(
     """Grade every submission of ``lesson`` with ``jobs`` workers; return (exit code, summary).
     ``warm``: the workers fork their kernels from one warm parent (stream_course.warm_kernels).
     The exit code is nbgrader's: 1 when any submission could not be graded."""
-    if not submitted_students(root, lesson):
+    if not submitted_students(root, lesson):  # said here, not from inside a subprocess
         raise SystemExit(no_submissions(root, lesson))
     request = {"lesson": lesson, "jobs": jobs, "extra": list(extra), "warm": warm}
     batch = subprocess.run(
@@ -92,9 +92,11 @@ def run_batch(
 
     from stream_course import warm_kernels
 
+    students = submitted_students(root, lesson)
+    if not students:
+        raise SystemExit(no_submissions(root, lesson))
     if threading.active_count() > 1:  # fork() copies only this thread: a worker could deadlock
         raise RuntimeError("run_batch() forks: call autograde() from a process with threads")
-    students = submitted_students(root, lesson)
     cores = len(os.sched_getaffinity(0))
     jobs = jobs or cores
     # Each worker's kernels get its share of the cores: with one thread per core in every

@@ -500,3 +500,18 @@ def test_parallel_autograde_grades_like_nbgrader(course_root, standin_dir, tmp_p
     assert lines[0].startswith("  FAILED  p4 01_word_embedding: not a readable notebook")
     with sqlite3.connect(course / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_autograde_with_nothing_submitted_says_what_to_do(course_root, tmp_path, capsys):
+    from stream_course.cli import main
+    from stream_course.parallel_autograde import autograde
+
+    course = make_course(course_root, tmp_path)
+    with pytest.raises(SystemExit) as from_the_command:
+        main(["--course", str(course), "autograde", LESSON01])
+    with pytest.raises(SystemExit) as from_python:
+        autograde(course, LESSON01)
+    for stopped in (from_the_command, from_python):
+        assert f"No submissions of {LESSON01}" in str(stopped.value.code)
+        assert "collect" in str(stopped.value.code)  # the step that fills submitted/
+    assert not (course / "gradebook.db").exists()  # nothing was started
