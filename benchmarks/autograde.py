@@ -87,15 +87,16 @@ def where_time_goes(course: Path, total_seconds: float) -> dict:
     }
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, bytes."""
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of ``pid`` and all its descendants, bytes: each shared page counted
+    once in all (a kernel forking a helper would double a sum of resident sizes)."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1]) * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
@@ -106,7 +107,7 @@ def _tree_rss(pid: int) -> int:
 
 
 def peak_memory_of_one(course: Path) -> int:
-    """Peak resident memory (grader + sandboxed kernel), sampled every 20 ms, grading one student."""
+    """Peak memory (PSS of grader + sandboxed kernel), sampled every 20 ms, grading one student."""
     command = [str(Path(sys.executable).parent / "nbgrader"), "autograde", LESSON]
     command += ["--student", "s01", "--force"]
     process = subprocess.Popen(
@@ -114,7 +115,7 @@ def peak_memory_of_one(course: Path) -> int:
     )
     peak = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
+        peak = max(peak, _tree_pss(process.pid))
         time.sleep(0.02)
     return peak
 
