@@ -13,11 +13,11 @@ from stream_course.preprocessors import (
     JudgeAnswers,
     RecordProgress,
     RepairSubmission,
+    SandboxedExecute,
     ShortenTestTracebacks,
     ShowProgressInFeedback,
     watch_manual_grades,
 )
-from stream_course.sandbox import SandboxedExecute
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 here = Path(__file__).resolve().parent

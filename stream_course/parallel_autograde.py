@@ -168,16 +168,24 @@ def _worker(argv: list[str], log: str, threads: int) -> None:
 
 def _start_shared_parent(root: Path, warm_root: Path):
     """Start the warm parent (stream_course.warm_kernels) in the sandbox that the course's
-    nbgrader_config.py sets up, so that its kernels see what the workers' cold kernels would."""
+    nbgrader_config.py sets up, so that its kernels see what the workers' cold kernels would.
+    It starts with the sandbox's defaults before that file is read (it imports nbgrader and
+    torch: ~2 s the parent can spend loading), and again if the file changes the sandbox."""
     from traitlets.config.loader import PyFileConfigLoader
 
     from stream_course import warm_kernels
     from stream_course.sandbox import SandboxedKernelManager
 
+    early = SandboxedKernelManager(warm_root=str(warm_root))
+    parent = warm_kernels.WarmParent(early)
+    parent.start(early)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     manager = SandboxedKernelManager(config=config, warm_root=str(warm_root))
-    parent = warm_kernels.WarmParent(manager)
-    parent.start(manager)
+    if parent.launch(manager) != parent.launched:
+        parent.process.kill()
+        parent.process.wait()
+        parent = warm_kernels.WarmParent(manager)
+        parent.start(manager)
     return parent
 
 

@@ -3,6 +3,8 @@
 
 - ``RepairSubmission``: before autograde's own sanitising, repair lost or duplicated metadata.
 - ``CheckCellMetadataOnce``: nbgrader's CheckCellMetadata, the schema checked once per process.
+- ``SandboxedExecute``: nbgrader's Execute, each kernel in the sandbox (stream_course.sandbox),
+  killed after its last cell, a bound on what one cell may print.
 - ``JudgeAnswers``: after the notebook ran, decide the hidden checks outside the kernel.
 - ``RecordProgress``: after ``SaveAutoGrades`` in autograde, recompute the student's XP.
 - ``ShortenTestTracebacks``: in generate_feedback, failing test cells show only their message.
@@ -31,10 +33,10 @@ from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.api import Grade, Gradebook
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
-from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
+from nbgrader.preprocessors import CheckCellMetadata, Execute, NbGraderPreprocessor
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
-from traitlets import Unicode
+from traitlets import Integer, Unicode, default
 
 from stream_course import batch_report
 from stream_course.checks.verdicts import ANSWERS_MIME, MAX_PAYLOAD, fingerprint
@@ -42,6 +44,7 @@ from stream_course.course import COURSE_ID
 from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
 from stream_course.progress_store import read_progress, update_progress
 from stream_course.repair import repair_submission
+from stream_course.sandbox import SandboxedKernelManager, SandboxError
 
 
 class RepairSubmission(NbGraderPreprocessor):
@@ -285,3 +288,78 @@ def watch_manual_grades() -> None:
     if not event.contains(Session, "after_flush", _collect_manual_grades):
         event.listen(Session, "after_flush", _collect_manual_grades)
         event.listen(Session, "after_commit", _recompute_after_manual_grades)
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute, with every kernel started by ``SandboxedKernelManager``, a bound on
+    what one cell may print, and the reason a run failed told to the batch report."""
+
+    max_output_bytes = Integer(
+        1_000_000, help="output one cell may keep; more is dropped, with a note"
+    ).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["kernel_manager_class"] = SandboxedKernelManager
+        super().__init__(*args, **kwargs)
+
+    @default("shutdown_kernel")
+    def _default_shutdown_kernel(self):
+        # The sandbox, and all a kernel left in it, is thrown away after the last cell: a graceful
+        # shutdown (ipykernel tearing down torch: ~1.4 s a submission, measured) buys nothing.
+        return "immediate"
+
+    def preprocess(self, nb, resources=None, km=None):
+        info = (resources or {}).get("nbgrader", {})
+        who = info.get("student", "?"), info.get("assignment", "?")
+        self._printed, self._cut = {}, set()
+        try:
+            nb, resources = super().preprocess(nb, resources, km=km)
+        except Exception as error:
+            batch_report.fail(*who, _failure_reason(error, self.timeout))
+            raise
+        for index, cell in enumerate(nb.cells):
+            if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+                batch_report.flag(*who, f"{_cell_name(nb, index)} stopped after {self.timeout} s")
+        for index in sorted(self._cut):
+            batch_report.flag(
+                *who, f"{_cell_name(nb, index)} printed over {self.max_output_bytes:,} bytes"
+            )
+        return nb, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        # The kernel is untrusted: bound what it can make the grader keep (memory, notebook size).
+        # Recorded answers are exempt here; JudgeAnswers bounds their size.
+        if ANSWERS_MIME not in msg.get("content", {}).get("data", {}):
+            size = len(json.dumps(msg.get("content", {})))
+            printed = self._printed.get(cell_index, 0) + size
+            self._printed[cell_index] = printed
+            if printed > self.max_output_bytes:
+                if cell_index not in self._cut:  # stdout: stderr text is dropped by IgnorePattern
+                    self._cut.add(cell_index)
+                    note = OUTPUT_CUT.format(limit=f"{self.max_output_bytes:,}")
+                    outs.append(new_output("stream", name="stdout", text=note))
+                return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+OUTPUT_CUT = (
+    "\n... output cut: a cell may print at most {limit} bytes when graded / "
+    "채점 중 한 셀의 출력은 {limit} 바이트까지만 남깁니다 ...\n"
+)
+
+
+def _cell_name(nb, index: int) -> str:
+    grade_id = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+    return f"cell {index} ({grade_id})" if grade_id else f"cell {index}"
+
+
+def _failure_reason(error: Exception, timeout: int) -> str:
+    name = type(error).__name__
+    if name in ("DeadKernelError", "UnresponsiveKernelError"):
+        return f"the kernel died or stopped answering ({name}: memory, a kill, or a crash)"
+    if name in ("CellTimeoutError", "TimeoutError") or "Timeout" in str(error):
+        return f"a cell ran past the {timeout} s limit and could not be interrupted"
+    if isinstance(error, SandboxError):
+        return "the sandbox could not start (see the error above)"
+    first = (str(error).strip().splitlines() or [""])[0][:120]
+    return f"{name}: {first}"

@@ -1,9 +1,10 @@
 """Grading kernels inside bubblewrap: student code runs with no network, sees only what it needs,
 runs as an unprivileged user, and is bounded in memory, processes and file size.
 
-``SandboxedExecute`` is nbgrader's ``Execute`` with ``SandboxedKernelManager``; nbgrader_config.py
-puts it in ``Autograde.autograde_preprocessors``, so plain ``nbgrader autograde`` and the
-formgrader's button grade in the sandbox. Inside it the kernel can read: the system (/usr, /etc),
+``stream_course.preprocessors.SandboxedExecute`` is nbgrader's ``Execute`` with
+``SandboxedKernelManager``; nbgrader_config.py puts it in ``Autograde.autograde_preprocessors``, so
+plain ``nbgrader autograde`` and the formgrader's button grade in the sandbox. This module imports
+neither nbgrader nor torch, so that ``stream-course autograde`` starts its warm parent early. Inside it the kernel can read: the system (/usr, /etc),
 Python and this environment, the ``stream_course`` package, the model caches, and its own working
 copy. Not ``source/``, ``gradebook.db``, ``.git`` or other students' files: they are never mounted.
 
@@ -14,7 +15,6 @@ Without bubblewrap, grading refuses to start unless the instructor passes
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import sys
@@ -23,12 +23,9 @@ import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from nbformat.v4 import new_output
-from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode, default
 
-from stream_course import batch_report, warm_kernels
-from stream_course.checks.verdicts import ANSWERS_MIME
+from stream_course import warm_kernels
 
 # Kernels run as a uid with no account and no files: its own per grading process, so that the
 # process limit (counted per uid) of one grader's kernels never squeezes a concurrent grader's.
@@ -226,78 +223,3 @@ def wait_until_gone(uid: int, seconds: float) -> int:
     while (left := len(processes_of(uid))) and time.monotonic() < deadline:
         time.sleep(0.02)
     return left
-
-
-class SandboxedExecute(Execute):
-    """nbgrader's Execute, with every kernel started by ``SandboxedKernelManager``, a bound on
-    what one cell may print, and the reason a run failed told to the batch report."""
-
-    max_output_bytes = Integer(
-        1_000_000, help="output one cell may keep; more is dropped, with a note"
-    ).tag(config=True)
-
-    def __init__(self, *args, **kwargs):
-        kwargs["kernel_manager_class"] = SandboxedKernelManager
-        super().__init__(*args, **kwargs)
-
-    @default("shutdown_kernel")
-    def _default_shutdown_kernel(self):
-        # The sandbox, and all a kernel left in it, is thrown away after the last cell: a graceful
-        # shutdown (ipykernel tearing down torch: ~1.4 s a submission, measured) buys nothing.
-        return "immediate"
-
-    def preprocess(self, nb, resources=None, km=None):
-        info = (resources or {}).get("nbgrader", {})
-        who = info.get("student", "?"), info.get("assignment", "?")
-        self._printed, self._cut = {}, set()
-        try:
-            nb, resources = super().preprocess(nb, resources, km=km)
-        except Exception as error:
-            batch_report.fail(*who, _failure_reason(error, self.timeout))
-            raise
-        for index, cell in enumerate(nb.cells):
-            if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
-                batch_report.flag(*who, f"{_cell_name(nb, index)} stopped after {self.timeout} s")
-        for index in sorted(self._cut):
-            batch_report.flag(
-                *who, f"{_cell_name(nb, index)} printed over {self.max_output_bytes:,} bytes"
-            )
-        return nb, resources
-
-    def output(self, outs, msg, display_id, cell_index):
-        # The kernel is untrusted: bound what it can make the grader keep (memory, notebook size).
-        # Recorded answers are exempt here; JudgeAnswers bounds their size.
-        if ANSWERS_MIME not in msg.get("content", {}).get("data", {}):
-            size = len(json.dumps(msg.get("content", {})))
-            printed = self._printed.get(cell_index, 0) + size
-            self._printed[cell_index] = printed
-            if printed > self.max_output_bytes:
-                if cell_index not in self._cut:  # stdout: stderr text is dropped by IgnorePattern
-                    self._cut.add(cell_index)
-                    note = OUTPUT_CUT.format(limit=f"{self.max_output_bytes:,}")
-                    outs.append(new_output("stream", name="stdout", text=note))
-                return None
-        return super().output(outs, msg, display_id, cell_index)
-
-
-OUTPUT_CUT = (
-    "\n... output cut: a cell may print at most {limit} bytes when graded / "
-    "채점 중 한 셀의 출력은 {limit} 바이트까지만 남깁니다 ...\n"
-)
-
-
-def _cell_name(nb, index: int) -> str:
-    grade_id = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
-    return f"cell {index} ({grade_id})" if grade_id else f"cell {index}"
-
-
-def _failure_reason(error: Exception, timeout: int) -> str:
-    name = type(error).__name__
-    if name in ("DeadKernelError", "UnresponsiveKernelError"):
-        return f"the kernel died or stopped answering ({name}: memory, a kill, or a crash)"
-    if name in ("CellTimeoutError", "TimeoutError") or "Timeout" in str(error):
-        return f"a cell ran past the {timeout} s limit and could not be interrupted"
-    if isinstance(error, SandboxError):
-        return "the sandbox could not start (see the error above)"
-    first = (str(error).strip().splitlines() or [""])[0][:120]
-    return f"{name}: {first}"

@@ -411,24 +411,30 @@ class WarmParent:
         self.readable = manager._readable_paths()
         self.socket = socket_path or str(kernels_dir() / "parent.sock")
         self.process: subprocess.Popen | None = None
+        self.launched: tuple[list[str], dict] | None = None
 
-    def start(self, manager) -> None:
+    def launch(self, manager) -> tuple[list[str], dict]:
+        """The parent's command and environment for ``manager``'s settings."""
         shared = kernels_dir(self.socket)
-        if os.path.exists(self.socket):
-            os.unlink(self.socket)
-        args = manager._bwrap_args(self.warm_root, [str(shared), self.warm_root])
+        warm_root = str(Path(manager.warm_root).resolve())
+        args = manager._bwrap_args(warm_root, [str(shared), warm_root])
         for parking in PARKING:
             args += ["--dir", parking]
         for capability in PARENT_CAPABILITIES:
             args += ["--cap-add", capability]
         command = [shutil.which(manager.bwrap), *args, "--", sys.executable, "-m", __name__]
-        command += ["serve", self.socket, self.warm_root, str(shared)]
-        command.append(json.dumps(self.readable))
+        command += ["serve", self.socket, warm_root, str(shared)]
+        command.append(json.dumps(manager._readable_paths()))
+        return command, manager._sandbox_env(os.environ)
+
+    def start(self, manager) -> None:
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        self.launched = self.launch(manager)
+        command, env = self.launched
         manager.log.info("Starting a warm kernel parent (imports and model, once)")
         # Kernels print start-up notes on their own stdout; errors still reach stderr.
-        self.process = subprocess.Popen(
-            command, env=manager._sandbox_env(os.environ), stdout=subprocess.DEVNULL
-        )
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         atexit.register(self.process.kill)
 
     def wait_until_ready(self, manager, seconds: float = READY_TIMEOUT) -> bool:

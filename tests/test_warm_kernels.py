@@ -11,7 +11,8 @@ from nbclient import NotebookClient
 from traitlets.config import Config
 
 from stream_course import warm_kernels
-from stream_course.sandbox import SandboxedExecute, SandboxedKernelManager, processes_of
+from stream_course.preprocessors import SandboxedExecute
+from stream_course.sandbox import SandboxedKernelManager, processes_of
 
 pytestmark = pytest.mark.slow
 
@@ -214,3 +215,34 @@ def test_a_warm_kernel_reads_what_the_sandbox_mounts_under_tmp(course, tmp_path)
     )
     assert out.strip() == "hello"
     assert "Read-only file system" in write or "Permission denied" in write
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_the_shared_parent_starts_early_and_again_if_the_course_config_changes_it(
+    course, tmp_path, configured, monkeypatch
+):
+    from stream_course.parallel_autograde import _start_shared_parent
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "hello.txt").write_text("hello")
+    setting = f"c.SandboxedKernelManager.extra_readable = [{str(data)!r}]\n" if configured else ""
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n" + setting)
+    # A grading process checks its shared parent once; this one asks for a new one on the same
+    # socket in each case.
+    monkeypatch.setattr(warm_kernels, "_parent", None)
+    parent = _start_shared_parent(tmp_path, course)
+    try:
+        defaults = parent.launch(SandboxedKernelManager(warm_root=str(course)))
+        assert (parent.launched == defaults) is not configured  # started again only if changed
+        cwd = course / "eve" / "01_word_embedding"
+        (read,) = run_cells(
+            [f"print(open({str(data / 'hello.txt')!r}).read())"],
+            cwd,
+            course,
+            warm_parent=parent.socket,
+        )
+        assert read.strip() == "hello" if configured else "No such file" in read
+    finally:
+        parent.process.kill()
+        parent.process.wait()
