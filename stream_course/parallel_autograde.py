@@ -138,8 +138,7 @@ def run_batch(
             codes = [worker.exitcode for worker, _ in workers]
     finally:
         if parent is not None:
-            parent.process.kill()
-            parent.process.wait()
+            parent.stop()
     elapsed = time.perf_counter() - start
     code = max((c if c is not None and c >= 0 else 1) for c in codes)
     return code, merge_summaries(texts, len(workers), elapsed)
@@ -182,8 +181,7 @@ def _start_shared_parent(root: Path, warm_root: Path):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     manager = SandboxedKernelManager(config=config, warm_root=str(warm_root))
     if parent.launch(manager) != parent.launched:
-        parent.process.kill()
-        parent.process.wait()
+        parent.stop()
         parent = warm_kernels.WarmParent(manager)
         parent.start(manager)
     return parent

@@ -394,11 +394,11 @@ def warm_parent(manager) -> WarmParent | None:
         elif (_parent.warm_root, _parent.readable) == wanted:
             return _parent
         else:
-            _parent.process.kill()  # another course folder or other mounts: another sandbox
+            _parent.stop()  # another course folder or other mounts: another sandbox
     _parent = WarmParent(manager)
     _parent.start(manager)
     if not _parent.wait_until_ready(manager):
-        _parent.process.kill()
+        _parent.stop()
         _parent = None
     return _parent
 
@@ -435,7 +435,26 @@ class WarmParent:
         manager.log.info("Starting a warm kernel parent (imports and model, once)")
         # Kernels print start-up notes on their own stdout; errors still reach stderr.
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-        atexit.register(self.process.kill)
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        """End the parent and everything in its sandbox. Killing bubblewrap alone is not enough:
+        its PID 1 then ends only by --die-with-parent, which missed now and then (seen when the
+        parent was stopped while loading)."""
+        if self.process is None:
+            return
+        tree, stack = [], [self.process.pid]
+        while stack:
+            pid = stack.pop()
+            tree.append(pid)
+            with contextlib.suppress(OSError):
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        stack += [int(child) for child in children.read().split()]
+        for pid in reversed(tree):  # innermost first, so that none is reparented meanwhile
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
 
     def wait_until_ready(self, manager, seconds: float = READY_TIMEOUT) -> bool:
         """True once the parent takes requests (it listens after loading everything)."""

@@ -4,6 +4,7 @@ the same sandbox as a cold kernel, nothing shared between submissions, interrupt
 import asyncio
 import os
 import subprocess
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -231,6 +232,8 @@ def test_the_shared_parent_starts_early_and_again_if_the_course_config_changes_i
     # A grading process checks its shared parent once; this one asks for a new one on the same
     # socket in each case.
     monkeypatch.setattr(warm_kernels, "_parent", None)
+    socket = str(warm_kernels.kernels_dir() / "parent.sock")
+    earlier = processes_mentioning(socket)  # this process's own parent, from the tests before
     parent = _start_shared_parent(tmp_path, course)
     try:
         defaults = parent.launch(SandboxedKernelManager(warm_root=str(course)))
@@ -244,5 +247,17 @@ def test_the_shared_parent_starts_early_and_again_if_the_course_config_changes_i
         )
         assert read.strip() == "hello" if configured else "No such file" in read
     finally:
-        parent.process.kill()
-        parent.process.wait()
+        parent.stop()
+    # Neither parent left anything running: not the one started again, not the early one.
+    assert parent.socket == socket and processes_mentioning(socket) <= earlier
+
+
+def processes_mentioning(text: str) -> set[str]:
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if text in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                found.add(pid)
+        except OSError:  # ended while we looked
+            continue
+    return found
