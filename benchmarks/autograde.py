@@ -24,6 +24,7 @@ from stream_course.course import run_nbgrader, scratch_course
 from stream_course.demo import answer_variants, sample_submission, submit
 from stream_course.grading import read_grades
 from stream_course.standin import ensure_standin
+from stream_course.warm_kernels import process_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_word_embedding"
@@ -90,18 +91,12 @@ def where_time_goes(course: Path, total_seconds: float) -> dict:
 def _tree_pss(pid: int) -> int:
     """Proportional set size of ``pid`` and all its descendants, bytes: each shared page counted
     once in all (a kernel forking a helper would double a sum of resident sizes)."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
+    total = 0
+    for current in process_tree(pid):
         try:
             with open(f"/proc/{current}/smaps_rollup") as rollup:
-                for line in rollup:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    stack += [int(c) for c in children.read().split()]
-        except (FileNotFoundError, ProcessLookupError):
+                total += sum(int(line.split()[1]) * 1024 for line in rollup if line[:4] == "Pss:")
+        except (FileNotFoundError, ProcessLookupError):  # ended while we looked
             continue
     return total
 

@@ -3,10 +3,11 @@ runs as an unprivileged user, and is bounded in memory, processes and file size.
 
 ``stream_course.preprocessors.SandboxedExecute`` is nbgrader's ``Execute`` with
 ``SandboxedKernelManager``; nbgrader_config.py puts it in ``Autograde.autograde_preprocessors``, so
-plain ``nbgrader autograde`` and the formgrader's button grade in the sandbox. This module imports
-neither nbgrader nor torch, so that ``stream-course autograde`` starts its warm parent early. Inside it the kernel can read: the system (/usr, /etc),
-Python and this environment, the ``stream_course`` package, the model caches, and its own working
-copy. Not ``source/``, ``gradebook.db``, ``.git`` or other students' files: they are never mounted.
+plain ``nbgrader autograde`` and the formgrader's button grade in the sandbox. Inside it the kernel
+can read: the system (/usr, /etc), Python and this environment, the ``stream_course`` package, the
+model caches, and its own working copy. Not ``source/``, ``gradebook.db``, ``.git`` or other
+students' files: they are never mounted. This module imports neither nbgrader nor torch, so that
+``stream-course autograde`` can start its warm parent early.
 
 Without bubblewrap, grading refuses to start unless the instructor passes
 ``--SandboxedKernelManager.allow_unsandboxed=True``, and then it says so loudly.

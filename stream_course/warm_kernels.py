@@ -440,21 +440,19 @@ class WarmParent:
     def stop(self) -> None:
         """End the parent and everything in its sandbox. Killing bubblewrap alone is not enough:
         its PID 1 then ends only by --die-with-parent, which missed now and then (seen when the
-        parent was stopped while loading)."""
+        parent was stopped while loading). Returns once they have all ended."""
         if self.process is None:
             return
-        tree, stack = [], [self.process.pid]
-        while stack:
-            pid = stack.pop()
-            tree.append(pid)
-            with contextlib.suppress(OSError):
-                for task in os.listdir(f"/proc/{pid}/task"):
-                    with open(f"/proc/{pid}/task/{task}/children") as children:
-                        stack += [int(child) for child in children.read().split()]
-        for pid in reversed(tree):  # innermost first, so that none is reparented meanwhile
+        ends = []
+        for pid in reversed(process_tree(self.process.pid)):  # innermost first: none reparented
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+                ends.append(os.pidfd_open(pid))
+                signal.pidfd_send_signal(ends[-1], signal.SIGKILL)
         self.process.wait()
+        deadline = time.monotonic() + 10
+        for end in ends:  # readable once that process has ended
+            select.select([end], [], [], max(0.0, deadline - time.monotonic()))
+            os.close(end)
 
     def wait_until_ready(self, manager, seconds: float = READY_TIMEOUT) -> bool:
         """True once the parent takes requests (it listens after loading everything)."""
@@ -491,6 +489,19 @@ class WarmParent:
         request_path = Path(manager._private) / "warm-request.json"
         request_path.write_text(json.dumps(request))
         return [sys.executable, "-m", __name__, "attach", self.socket, str(request_path)]
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, each after its parent (read from /proc)."""
+    tree, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        tree.append(current)
+        with contextlib.suppress(OSError):  # ended while we looked
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack += [int(child) for child in children.read().split()]
+    return tree
 
 
 # --- the kernel process the grader sees ----------------------------------------------------------
