@@ -3,6 +3,7 @@ source/ (authored) -> release/ (students) -> submitted/ -> autograded/ -> feedba
 
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, Execute, SaveAutoGrades
 
@@ -25,6 +26,13 @@ here = Path(__file__).resolve().parent
 c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.root = str(here)
 c.CourseDirectory.db_url = f"sqlite:///{here / 'gradebook.db'}"
+# A lesson's answer key and sample answers sit beside its notebook in source/<lesson>/ and never
+# reach release/ (nor the installed package): only the grader reads them.
+c.CourseDirectory.ignore = [
+    *CourseDirectory.class_traits()["ignore"].default(),
+    "answer_key.py",
+    "sample_answers.py",
+]
 
 # What students see where a solution was: both languages.
 c.ClearSolutions.code_stub = {
@@ -65,6 +73,7 @@ autograde_steps[autograde_steps.index(Execute)] = SandboxedExecute
 autograde_steps[autograde_steps.index(CheckCellMetadata)] = CheckCellMetadataOnce
 # Hidden checks only record answers in the student's kernel; this trusted step decides them.
 autograde_steps.insert(autograde_steps.index(SandboxedExecute) + 1, JudgeAnswers)
+c.JudgeAnswers.source_directory = str(here / "source")  # the lessons' answer keys
 
 # XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
 autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)

@@ -24,8 +24,8 @@ DEMO_STUDENTS = {"ada": "reference", "grace": "dot_product", "linus": "blank"}
 
 
 def answer_variants(root: Path, assignment: str) -> dict:
-    """The instructor-only sample answers in examples/<assignment>/answers.py."""
-    return runpy.run_path(str(root / "examples" / assignment / "answers.py"))
+    """The instructor-only sample answers in source/<assignment>/sample_answers.py."""
+    return runpy.run_path(str(root / "source" / assignment / "sample_answers.py"))
 
 
 def sample_submission(root: Path, assignment: str, variant: str) -> nbformat.NotebookNode:

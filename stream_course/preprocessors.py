@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import json
 import os
@@ -39,7 +38,8 @@ from sqlalchemy.orm import Session
 from traitlets import Integer, Unicode, default
 
 from stream_course import batch_report
-from stream_course.checks.verdicts import ANSWERS_MIME, MAX_PAYLOAD, fingerprint
+from stream_course.checks.record import ANSWERS_MIME, fingerprint
+from stream_course.judge import judge_cell
 from stream_course.course import COURSE_ID
 from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
 from stream_course.progress_store import read_progress, update_progress
@@ -109,13 +109,21 @@ class CheckCellMetadataOnce(CheckCellMetadata):
 
 
 class JudgeAnswers(NbGraderPreprocessor):
-    """Right after the student's notebook ran: decide every hidden check here, in the grader's
-    process with its own model, from the answers the hidden cells recorded (see
-    stream_course.checks.verdicts). A test cell whose recorded answers fail, or are missing, gets
-    an error output, which nbgrader's SaveAutoGrades scores 0."""
+    """Right after the student's notebook ran: decide every hidden test cell here, in the
+    grader's process with its own model and the lesson's answer key (stream_course.judge), from
+    the answers the cell recorded. A test cell whose answers fail, or are missing, gets an error
+    output, which nbgrader's SaveAutoGrades scores 0."""
+
+    source_directory = Unicode(
+        "source", help="the course's source/ folder, where each lesson's answer key lives"
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
-        self._trusted = getattr(self, "_trusted", None)
+        self._student_cells = {
+            cell.metadata["nbgrader"]["grade_id"]: cell.source
+            for cell in nb.cells
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+        }
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
@@ -127,16 +135,21 @@ class JudgeAnswers(NbGraderPreprocessor):
         cell.outputs = [o for o in cell.outputs if ANSWERS_MIME not in o.get("data", {})]
         if any(o.output_type == "error" for o in cell.outputs):
             return cell, resources  # already failed in the kernel
-        verdict = self._verdict(payloads, expected)
-        if len(payloads) != expected:  # ran without error, yet recorded too few or too many
-            info = resources["nbgrader"]
-            batch_report.flag(
-                info["student"],
-                info["assignment"],
-                f"{meta.get('grade_id')}: {len(payloads)} recordings where the checks make "
-                f"{expected} (tampering or cut output?)",
-            )
-        if verdict is None:
+        info = resources["nbgrader"]
+        model, tokenizer = trusted_model()
+        verdict = judge_cell(
+            info["assignment"],
+            meta.get("grade_id"),
+            payloads,
+            expected,
+            self._student_cells,
+            model,
+            tokenizer,
+            Path(self.source_directory),
+        )
+        for flag in verdict.flags:
+            batch_report.flag(info["student"], info["assignment"], flag)
+        if verdict.failure is None:
             cell.outputs.append(
                 new_output(
                     "stream", name="stdout", text="✓ hidden checks passed / 숨은 테스트 통과\n"
@@ -147,40 +160,11 @@ class JudgeAnswers(NbGraderPreprocessor):
                 new_output(
                     "error",
                     ename="AssertionError",
-                    evalue=verdict,
-                    traceback=[f"AssertionError: {verdict}"],
+                    evalue=verdict.failure,
+                    traceback=[f"AssertionError: {verdict.failure}"],
                 )
             )
         return cell, resources
-
-    def _verdict(self, payloads: list, expected: int) -> str | None:
-        if len(payloads) != expected:
-            return (
-                f"\n  EN: {expected} hidden check(s) should have recorded answers, {len(payloads)} did."
-                "\n  KO: 숨은 테스트가 답을 모두 기록하지 못했습니다."
-            )
-        model, tokenizer = self._model()
-        for payload in payloads:
-            if len(json.dumps(payload)) > MAX_PAYLOAD:
-                return "\n  EN: recorded answers too large. / KO: 기록된 답이 너무 큽니다."
-            lesson = importlib.import_module(
-                f"stream_course.checks.lesson{int(payload['lesson']):02d}"
-            )
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    lesson.judge(payload, model, tokenizer)
-            except AssertionError as failure:
-                return str(failure)
-            except Exception as error:  # a malformed recording: no points, and say why
-                return (
-                    f"\n  EN: the recorded answers could not be checked ({type(error).__name__})."
-                )
-        return None
-
-    def _model(self):
-        if self._trusted is None:
-            self._trusted = trusted_model()
-        return self._trusted
 
 
 # The grader's model, loaded once per grading process (nbgrader makes new preprocessors for every

@@ -56,10 +56,9 @@ PRELOADED_MODULES = (
     "IPython.extensions.storemagic",
     "tornado.queues",
     "stream_course.models",
-    "stream_course.checks.lesson01",
-    "stream_course.lessons.word_embedding",
     "stream_course.self_check",
 )
+
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel would choose
 # The warm parent keeps these capabilities, to build each kernel's namespaces and drop to its uid.
 PARENT_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE")
@@ -129,7 +128,9 @@ def serve(socket_path: str, warm_root: str, kernels_dir: str, readable: str = "[
     with loading_before_fork() as threads:  # each kernel gets ``threads`` back
         for name in PRELOADED_MODULES:
             importlib.import_module(name)
-        from stream_course import models
+        from stream_course import lessons, models
+
+        lessons.all_lessons()  # every lesson's package: its metadata, helpers and checks
 
         models.preload()
     # Variables the imports set (as they would have in a cold kernel); each kernel gets them too.

@@ -1,1 +1,75 @@
-"""Helpers the lesson notebooks import: tables and plots, so the notebooks stay about the idea."""
+"""The lessons, student side: one package folder each (metadata, helpers, visible checks).
+
+``LESSONS`` is the registry: one line per lesson, in track order. Everything that lists lessons
+(the README table, notebook headers, the self-check, XP, warm preloading, the demo, the tests)
+reads it. A lesson's one spelling is its slug; its nbgrader assignment (and folder in source/,
+release/ and notebooks/) is ``f"{number:02d}_{slug}"``. Its instructor side, with the answer key
+and sample answers, is source/<assignment>/ and is never installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+LESSONS = (
+    "word_embedding",
+    "positions",
+    "layer_norm",
+)
+TRACK_LENGTH = 12  # lessons planned in the track ("01 / 12")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An auto-graded exercise: the name it defines in the notebook (its solution cell's grade_id),
+    its points (its test cells' points), the notebook names its visible check reads, the check."""
+
+    name: str
+    points: int
+    needs: tuple[str, ...]
+    check: Callable
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: int
+    slug: str
+    title: str
+    title_ko: str
+    minutes: int
+    tags: tuple[str, ...]
+    exercises: tuple[Exercise, ...]
+    parts: dict = field(default_factory=dict)  # hidden test grade_id -> checks.record.Part
+    # answer name -> built-ins its code may not call (stream_course.checks.forbidden)
+    written_by_hand: dict = field(default_factory=dict)
+    uses_model: bool = True  # loads the lesson model in its setup cell (warm kernels preload it)
+
+    @property
+    def assignment(self) -> str:
+        return f"{self.number:02d}_{self.slug}"
+
+    @property
+    def package(self) -> str:
+        return f"{__name__}.{self.slug}"
+
+    @property
+    def auto_points(self) -> int:
+        return sum(e.points for e in self.exercises)
+
+
+def lesson(key: int | str) -> Lesson:
+    """A lesson by number (1), slug ("word_embedding") or assignment name ("01_word_embedding")."""
+    slugs = [key] if key in LESSONS else LESSONS
+    for slug in slugs:
+        found = importlib.import_module(f"{__name__}.{slug}").LESSON
+        if key in (found.slug, found.number, found.assignment):
+            return found
+    raise KeyError(
+        f"no lesson {key!r}; the registry (stream_course/lessons/__init__.py) has {LESSONS}"
+    )
+
+
+def all_lessons() -> list[Lesson]:
+    return [lesson(slug) for slug in LESSONS]

@@ -1,0 +1,249 @@
+"""The check toolkit every lesson uses: one message format, one way to call a student's function,
+one tensor comparison with hints for known mistakes, a mutation guard, expect-raises.
+
+Visible self-checks (in the student's kernel) and the grader's answer keys (source/<lesson>/
+answer_key.py) are both written with it, so a failure reads the same wherever it is found.
+Nothing here computes an exercise's answer.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import numpy as np
+import torch
+
+
+class CheckFailure(AssertionError):
+    """A check failed; the message says, in English and Korean, what probably went wrong."""
+
+
+def say(english: str, korean: str) -> str:
+    """The one bilingual message format (nbgrader shows the first line of each, so EN first)."""
+    return f"\n  EN: {english}\n  KO: {korean}"
+
+
+def fail(english: str, korean: str) -> NoReturn:
+    raise CheckFailure(say(english, korean))
+
+
+def require(condition: bool, english: str, korean: str) -> None:
+    if not condition:
+        fail(english, korean)
+
+
+def passed(what: str) -> None:
+    print(f"✓ {what}: passed / 통과")
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"tensor of shape {tuple(value.shape)} ({value.dtype})"
+    if isinstance(value, np.ndarray):
+        return f"numpy array of shape {value.shape} ({value.dtype})"
+    if isinstance(value, tuple):
+        return f"tuple of {len(value)}"
+    return type(value).__name__
+
+
+def call(function: Callable, *args, name: str, **kwargs):
+    """Call a student's function; an exception it raises becomes a message that teaches."""
+    try:
+        return function(*args, **kwargs)
+    except CheckFailure:
+        raise
+    except Exception as error:
+        fail(
+            f"{name} raised {type(error).__name__}: {error}",
+            f"{name} 호출 중 {type(error).__name__} 예외가 발생했습니다: {error}",
+        )
+
+
+def clone_arguments(args: Sequence) -> tuple:
+    """Detached copies of every tensor argument: each call gets its own (LESSON_TRACK §1)."""
+    return tuple(a.detach().clone() if isinstance(a, torch.Tensor) else a for a in args)
+
+
+def unchanged(function: Callable, *args, name: str, **kwargs):
+    """Call ``function`` on copies of ``args`` and fail if it changed any of them in place."""
+    copies = clone_arguments(args)
+    result = call(function, *copies, name=name, **kwargs)
+    for position, (before, after) in enumerate(zip(args, copies, strict=True)):
+        if isinstance(before, torch.Tensor) and not torch.equal(before.detach(), after.detach()):
+            fail(
+                f"{name} changed its argument #{position + 1} in place (an in-place op such as "
+                "+=, .add_(), .div_() or x[...] = ...). Compute new tensors instead.",
+                f"{name}이(가) {position + 1}번째 인자를 제자리에서(in-place) 바꿨습니다(+=, .add_(), "
+                ".div_(), x[...] = ... 등). 새 tensor를 만들어 계산하세요.",
+            )
+    return result
+
+
+def expect_raises(
+    function: Callable, *args, exception: type[BaseException] = ValueError, name: str, why: str
+) -> None:
+    """``function(*args)`` must raise ``exception`` (with a message); ``why`` says when, in English."""
+    try:
+        got = function(*args)
+    except exception as error:
+        require(
+            bool(str(error).strip()),
+            f"{name}: raise {exception.__name__} with a message that says what went wrong.",
+            f"{name}: 무엇이 잘못됐는지 알려 주는 메시지와 함께 {exception.__name__}를 발생시키세요.",
+        )
+        return
+    except Exception as error:
+        fail(
+            f"{name} raised {type(error).__name__}; {why}: raise {exception.__name__} instead.",
+            f"{name}이(가) {type(error).__name__}를 발생시켰습니다. {exception.__name__}를 발생시키세요.",
+        )
+    fail(
+        f"{name} returned {got!r}; {why}: raise {exception.__name__} instead.",
+        f"{name}이(가) {got!r}를 돌려줬습니다. 이 경우에는 {exception.__name__}를 발생시켜야 합니다.",
+    )
+
+
+# --- coercion --------------------------------------------------------------------------------
+
+
+def as_tensor(value, name: str) -> torch.Tensor:
+    """A tensor, or a numpy array made into one (dtype kept); anything else fails."""
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return torch.from_numpy(np.ascontiguousarray(value))
+    fail(
+        f"{name} should be a torch.Tensor, got {describe(value)}.",
+        f"{name}은(는) torch.Tensor여야 하는데 {describe(value)}입니다.",
+    )
+
+
+def as_ids(value, name: str) -> list[int]:
+    """Any sequence of ints (list, tuple, numpy array, integer tensor) -> list[int]."""
+    if isinstance(value, torch.Tensor):
+        require(
+            not value.is_floating_point(),
+            f"{name} holds floats {value.flatten()[:3].tolist()}...: scores? Return the token ids "
+            "(e.g. topk(...).indices).",
+            f"{name}에 실수가 들어 있습니다 {value.flatten()[:3].tolist()}... 점수인가요? "
+            "token id를 돌려주세요 (예: topk(...).indices).",
+        )
+        return [int(v) for v in value.flatten().tolist()]
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    require(
+        isinstance(value, (list, tuple)),
+        f"{name} should be a list of token ids, got {describe(value)}",
+        f"{name}는 token id의 list여야 하는데 {describe(value)}입니다",
+    )
+    ids = []
+    for item in value:
+        if isinstance(item, torch.Tensor) and item.numel() == 1:
+            item = item.item()
+        require(
+            isinstance(item, numbers.Integral) and not isinstance(item, bool),
+            f"{name} holds {item!r} ({type(item).__name__}), not a token id. Scores or "
+            "(id, score) pairs? Return only the ids.",
+            f"{name}에 token id가 아닌 {item!r}가 들어 있습니다. 점수나 (id, 점수) 쌍인가요? "
+            "id만 돌려주세요.",
+        )
+        ids.append(int(item))
+    return ids
+
+
+# --- comparing tensors -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A known mistake: ``wrong(*inputs)`` computes what that mistake returns. When an answer
+    misses the reference but matches ``wrong``, the message says which mistake it was."""
+
+    english: str
+    korean: str
+    wrong: Callable[..., torch.Tensor]
+
+
+def close(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> bool:
+    """``torch.allclose`` semantics on float32 copies: same shape, every entry within tolerance."""
+    if got.shape != expected.shape:
+        return False
+    got, expected = got.detach().float(), expected.detach().float()
+    return bool(torch.isfinite(got).all()) and torch.allclose(got, expected, atol=atol, rtol=rtol)
+
+
+def compare(
+    got,
+    expected: torch.Tensor,
+    name: str,
+    *,
+    atol: float = 1e-4,
+    rtol: float = 1e-4,
+    hints: Sequence[Hint] = (),
+    inputs: Sequence = (),
+    dtype: torch.dtype | None = torch.float32,
+) -> None:
+    """Type, shape, dtype and finiteness first, then ``|got - expected| <= atol + rtol·|expected|``.
+    On a miss, each hint's ``wrong(*inputs)`` is tried so the message can name the mistake."""
+    if isinstance(got, tuple) and len(got) == 1:
+        fail(
+            f"{name} is a 1-tuple: drop the trailing comma or take [0].",
+            f"{name}이(가) 원소 하나짜리 tuple입니다. 뒤의 쉼표를 지우거나 [0]을 쓰세요.",
+        )
+    got = as_tensor(got, name)
+    expected = expected.detach()
+    shape, want = tuple(got.shape), tuple(expected.shape)
+    if shape != want:
+        transposed = len(shape) >= 2 and shape[:-2] + shape[-2:][::-1] == want
+        swapped_heads = len(shape) == 4 and (shape[0], shape[2], shape[1], shape[3]) == want
+        extra = (
+            " The last two dimensions are swapped: a missing or extra transpose?"
+            if transposed
+            else " Dimensions 1 and 2 are swapped: heads need .transpose(1, 2)."
+            if swapped_heads
+            else ""
+        )
+        extra_ko = (
+            " 마지막 두 차원이 바뀌었습니다. transpose가 빠졌거나 더 들어갔나요?"
+            if transposed
+            else " 1번과 2번 차원이 바뀌었습니다. head에는 .transpose(1, 2)가 필요합니다."
+            if swapped_heads
+            else ""
+        )
+        fail(
+            f"{name} has shape {shape}, expected {want}.{extra}",
+            f"{name}의 shape이 {shape}입니다. 기대값은 {want}입니다.{extra_ko}",
+        )
+    if dtype is not None and got.is_floating_point() and got.dtype != dtype:
+        fail(
+            f"{name} is {got.dtype}, expected {dtype}: keep the inputs' dtype "
+            "(no .double() or numpy float64 on the way).",
+            f"{name}의 dtype이 {got.dtype}입니다. 기대값은 {dtype}입니다. 입력의 dtype을 유지하세요"
+            "(.double()이나 numpy float64를 거치지 마세요).",
+        )
+    if got.is_floating_point() and not bool(torch.isfinite(got).all()):
+        bad = int((~torch.isfinite(got)).sum())
+        fail(
+            f"{name} has {bad} NaN or infinite entries. A division by zero, a log of 0, or a "
+            "mask filled after the softmax?",
+            f"{name}에 NaN이나 무한대 값이 {bad}개 있습니다. 0으로 나누기, log(0), softmax 뒤에 "
+            "채운 mask 같은 것이 없는지 확인하세요.",
+        )
+    if close(got, expected, atol, rtol):
+        return
+    for hint in hints:
+        try:
+            wrong = hint.wrong(*clone_arguments(inputs))
+        except Exception:  # a hint that does not apply to these inputs
+            continue
+        if isinstance(wrong, torch.Tensor) and close(got, wrong, atol, rtol):
+            fail(f"{name}: {hint.english}", f"{name}: {hint.korean}")
+    deviation = (got.float() - expected.float()).abs().max().item()
+    fail(
+        f"{name} differs from the reference by up to {deviation:.3g} "
+        f"(allowed: {atol:g} + {rtol:g}·|reference|).",
+        f"{name}이(가) 기준값과 최대 {deviation:.3g}만큼 다릅니다 (허용: {atol:g} + {rtol:g}·|기준값|).",
+    )

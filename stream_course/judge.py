@@ -1,0 +1,142 @@
+"""Hidden tests, the grader's half: decide each hidden test cell outside the student's kernel.
+
+The lesson is the assignment being graded and the part is the test cell's nbgrader grade_id;
+a recording that names another lesson or part, or comes in the wrong number, scores 0 and is
+flagged. The part's cases are built again here from the same seeds with the grader's own model,
+the references come from the lesson's answer key (source/<assignment>/answer_key.py, which no
+student installs or sees), and the recorded answers are compared with the lesson's tolerances.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from stream_course.checks import forbidden
+from stream_course.checks.record import MAX_PAYLOAD, outcomes, thaw
+from stream_course.checks.toolkit import say
+from stream_course.lessons import Lesson, lesson
+
+ANSWER_KEY = "answer_key.py"
+_keys: dict[Path, tuple[float, ModuleType]] = {}
+
+
+class AnswerKeyMissing(RuntimeError):
+    """The grader cannot find a lesson's answer key: the instructor's set-up, not the student."""
+
+
+def load_answer_key(source_directory: Path, assignment: str) -> ModuleType:
+    """The lesson's answer key, loaded once per grading process (again if the file changes)."""
+    path = (Path(source_directory) / assignment / ANSWER_KEY).resolve()
+    if not path.exists():
+        raise AnswerKeyMissing(
+            f"no answer key at {path}: hidden tests cannot be judged. Grade in the course "
+            f"directory that holds source/{assignment}/{ANSWER_KEY}."
+        )
+    stamp = path.stat().st_mtime
+    kept = _keys.get(path)
+    if kept is None or kept[0] != stamp:
+        name = f"stream_answer_key_{assignment}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses and pickling look modules up by name
+        spec.loader.exec_module(module)
+        kept = _keys[path] = (stamp, module)
+    return kept[1]
+
+
+@dataclass
+class Verdict:
+    failure: str | None = None  # the bilingual message; None when every check passed
+    flags: list[str] = field(default_factory=list)  # for the instructor (batch summary)
+
+
+def judge_cell(
+    assignment: str,
+    grade_id: str,
+    payloads: list[dict],
+    expected: int,
+    student_cells: dict[str, str],
+    model,
+    tokenizer,
+    source_directory: Path,
+) -> Verdict:
+    """Decide one hidden test cell. ``student_cells`` maps the grade_id of each solution cell to
+    its submitted source (for the write-it-yourself rule)."""
+    found = lesson(assignment)
+    part = found.parts.get(grade_id)
+    if part is None:
+        return Verdict(say(f"{grade_id} is not a test of {assignment}.", "알 수 없는 테스트입니다."))
+    if len(payloads) != expected:
+        return Verdict(
+            say(
+                f"{expected} hidden check(s) should have recorded answers, {len(payloads)} did.",
+                "숨은 테스트가 답을 모두 기록하지 못했습니다.",
+            ),
+            [f"{grade_id}: {len(payloads)} recordings where the checks make {expected} "
+             "(tampering or cut output?)"],
+        )
+    verdict = Verdict()
+    for payload in payloads:
+        claimed = (payload.get("lesson"), payload.get("part"))
+        if claimed != (assignment, grade_id):
+            verdict.flags.append(f"{grade_id}: a recording claims {claimed[1]} of {claimed[0]}")
+            verdict.failure = say(
+                f"the recorded answers are for {claimed[1]} of {claimed[0]}, not for this cell.",
+                "기록된 답이 이 셀의 것이 아닙니다.",
+            )
+            return verdict
+        if len(json.dumps(payload)) > MAX_PAYLOAD:
+            verdict.failure = say("recorded answers too large.", "기록된 답이 너무 큽니다.")
+            return verdict
+    verdict.failure = _written_by_hand(found, part.answers, student_cells, grade_id, verdict)
+    if verdict.failure:
+        return verdict
+    key = load_answer_key(source_directory, assignment)
+    for payload in payloads:
+        try:
+            answers = {name: thaw(value) for name, value in payload["values"].items()}
+            cases = []
+            if part.calls is not None:
+                cases = part.cases(model, tokenizer)
+                answers[part.calls] = outcomes(payload)
+                if len(answers[part.calls]) != len(cases):
+                    raise ValueError("recorded calls do not match the cases")
+            with contextlib.redirect_stdout(io.StringIO()):
+                key.JUDGES[grade_id](answers, cases, model, tokenizer)
+        except AssertionError as failure:
+            verdict.failure = str(failure)
+        except Exception as error:  # a malformed or forged recording: no points, and say why
+            verdict.failure = say(
+                f"the recorded answers could not be checked ({type(error).__name__}: {error}).",
+                "기록된 답을 확인할 수 없습니다.",
+            )
+            verdict.flags.append(f"{grade_id}: unreadable recording ({type(error).__name__})")
+        if verdict.failure:
+            break
+    return verdict
+
+
+def _written_by_hand(
+    found: Lesson, names, student_cells: dict[str, str], grade_id: str, verdict: Verdict
+) -> str | None:
+    for name in names:
+        banned = found.written_by_hand.get(name)
+        if not banned or name not in student_cells:
+            continue
+        others = [src for gid, src in student_cells.items() if gid != name]
+        findings = forbidden.scan(forbidden.answer_source(student_cells[name], others), banned)
+        if findings.suspicious:
+            verdict.flags.append(
+                f"{grade_id}: read {name} by hand: " + ", ".join(findings.suspicious[:3])
+            )
+        if findings.uses:
+            verdict.flags.append(f"{grade_id}: {name} calls {', '.join(findings.uses[:3])}")
+            return say(*forbidden.message(name, findings.uses))
+    return None

@@ -1,0 +1,92 @@
+"""Seeded synthetic GPT-2 models for hidden tests: every parameter re-drawn.
+
+With transformers' own initialisation every bias is 0 and every LayerNorm is 1/0, so a missing
+bias, a swapped LayerNorm or a repeated ln_f passes unnoticed (LESSON_TRACK §1). These models draw
+every parameter again ("rescaled init"), deterministically from a seed, so the student's kernel
+and the grader build the very same model. They are inputs, not answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator
+
+import torch
+
+# Shapes of the hidden tests' models: a small one, and one whose n_head and n_layer are not 12.
+SMALL = {"vocab_size": 101, "n_positions": 32, "n_embd": 32, "n_head": 4, "n_layer": 2}
+ODD = {"vocab_size": 211, "n_positions": 48, "n_embd": 48, "n_head": 6, "n_layer": 3}
+
+
+def synthetic_gpt2(seed: int, **shape):
+    """A ``GPT2LMHeadModel`` in eval mode with eager attention (attention weights are returned),
+    every parameter re-drawn from ``seed``: wte ~ N(0, 0.5²), wpe ~ N(0, 0.25²), LayerNorm
+    gains ~ N(1, 0.3²), biases ~ N(0, 0.1²), Conv1D weights (in, out) ~ N(0, 1/in), ln_f scaled
+    so that logits keep a standard deviation of about 3 at any width."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    dims = {**SMALL, **shape}
+    eos = dims["vocab_size"] - 1  # GPT2Config's default 50256 would lie outside a small vocab
+    config = GPT2Config(**dims, bos_token_id=eos, eos_token_id=eos, attn_implementation="eager")
+    with _quiet_transformers():
+        model = GPT2LMHeadModel(config).eval()
+    generator = torch.Generator().manual_seed(seed)
+    d = config.n_embd
+    scale = 3 / (0.5 * math.sqrt(d))
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            noise = torch.randn(parameter.shape, generator=generator)
+            if name.endswith("wte.weight"):
+                value = 0.5 * noise
+            elif name.endswith("wpe.weight"):
+                value = 0.25 * noise
+            elif name.startswith("transformer.ln_f."):
+                value = (1 + 0.3 * noise if name.endswith("weight") else 0.3 * noise) * scale
+            elif ".ln_" in name and name.endswith("weight"):
+                value = 1 + 0.3 * noise
+            elif name.endswith("bias"):
+                value = 0.1 * noise
+            else:  # Conv1D weights, stored (in, out)
+                value = noise / math.sqrt(parameter.shape[0])
+            parameter.copy_(value)
+    return model
+
+
+def token_ids(seed: int, batch: int, length: int, vocab_size: int) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, vocab_size, (batch, length), generator=generator)
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    from transformers.utils import logging
+
+    level = logging.get_verbosity()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
+
+
+@contextlib.contextmanager
+def hooked(model, names: list[str]) -> Iterator[dict]:
+    """Record ``(input, output)`` of the named submodules (e.g. "transformer.h.0.ln_1") during
+    the forward passes inside the block: hooks see the values of a full, causal forward pass
+    (a block called directly is not causal, LESSON_TRACK §0.3)."""
+    seen: dict[str, tuple] = {}
+    modules = dict(model.named_modules())
+    handles = [
+        modules[name].register_forward_hook(
+            lambda module, args, output, name=name: seen.__setitem__(
+                name, (args[0].detach().clone() if args else None, output)
+            )
+        )
+        for name in names
+    ]
+    try:
+        yield seen
+    finally:
+        for handle in handles:
+            handle.remove()
