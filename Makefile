@@ -40,7 +40,7 @@ build: $(STAMP)
 	$(OFFLINE) $(BIN)/stream-course build
 
 lint: $(STAMP)
-	$(BIN)/ruff check stream_course tests benchmarks examples
+	$(BIN)/ruff check stream_course tests benchmarks source
 
 clean:
 	rm -rf autograded submitted feedback gradebook.db exports

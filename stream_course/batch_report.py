@@ -17,6 +17,14 @@ from pathlib import Path
 
 import nbformat
 
+# A batch whose first submissions all fail the same way in the instructor's set-up stops there.
+STOP_AFTER = 3
+
+
+class BatchStopped(KeyboardInterrupt):
+    """Raised through nbgrader (which re-raises KeyboardInterrupt after cleaning up the current
+    submission) to end a batch that would only fail every submission."""
+
 
 @dataclass
 class Outcome:
@@ -24,11 +32,13 @@ class Outcome:
     graded: bool = False
     flags: list[str] = field(default_factory=list)
     failure: str | None = None
+    environment: bool = False  # failed in the instructor's set-up: not graded, no zero
 
 
 @dataclass
 class BatchReport:
     outcomes: dict[tuple[str, str], Outcome] = field(default_factory=dict)
+    stopped: str | None = None
 
     def outcome(self, student: str, lesson: str) -> Outcome:
         return self.outcomes.setdefault((student, lesson), Outcome(notebooks=[]))
@@ -45,8 +55,17 @@ class BatchReport:
             for flag in self.outcomes[student, lesson].flags:
                 lines.append(f"  FLAGGED {student} {lesson}: {flag}")
         for student, lesson in sorted(failed):
-            reason = self._failure_reason(self.outcomes[student, lesson])
-            lines.append(f"  FAILED  {student} {lesson}: {reason} (scored 0 / 0점)")
+            outcome = self.outcomes[student, lesson]
+            reason = self._failure_reason(outcome)
+            if outcome.environment:
+                lines.append(
+                    f"  FAILED  {student} {lesson}: {reason} (not graded, no zero: fix the "
+                    "grading environment and run autograde again / 채점 환경 문제로 채점하지 않음)"
+                )
+            else:
+                lines.append(f"  FAILED  {student} {lesson}: {reason} (scored 0 / 0점)")
+        if self.stopped:
+            lines.append(self.stopped)
         return "\n".join(lines)
 
     @staticmethod
@@ -106,6 +125,23 @@ def flag(student: str, lesson: str, reason: str) -> None:
 def fail(student: str, lesson: str, reason: str) -> None:
     """Why this submission's run could not finish (it is scored 0)."""
     REPORT.outcome(student, lesson).failure = reason
+
+
+def environment_failure(student: str, lesson: str, reason: str) -> None:
+    """This submission failed in the instructor's set-up. When the batch's first ``STOP_AFTER``
+    submissions all failed so, for the same reason, raise ``BatchStopped``."""
+    outcome = REPORT.outcome(student, lesson)
+    outcome.failure, outcome.environment = f"environment: {reason}", True
+    first = list(REPORT.outcomes.values())[:STOP_AFTER]
+    if len(first) == STOP_AFTER and all(o.environment for o in first):
+        if len({o.failure for o in first}) == 1:
+            REPORT.stopped = (
+                f"  STOPPED / 중단: the first {STOP_AFTER} submissions all failed in the instructor's "
+                f"set-up ({reason}). Nothing was graded from there on. Fix the grading "
+                "environment, then run autograde again. / 처음 제출물들이 모두 같은 채점 환경 "
+                "오류로 실패해 채점을 멈췄습니다. 환경을 고친 뒤 다시 실행하세요."
+            )
+            raise BatchStopped(REPORT.stopped)
 
 
 def print_summary() -> None:

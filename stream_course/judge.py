@@ -72,15 +72,19 @@ def judge_cell(
     found = lesson(assignment)
     part = found.parts.get(grade_id)
     if part is None:
-        return Verdict(say(f"{grade_id} is not a test of {assignment}.", "알 수 없는 테스트입니다."))
+        return Verdict(
+            say(f"{grade_id} is not a test of {assignment}.", "알 수 없는 테스트입니다.")
+        )
     if len(payloads) != expected:
         return Verdict(
             say(
                 f"{expected} hidden check(s) should have recorded answers, {len(payloads)} did.",
                 "숨은 테스트가 답을 모두 기록하지 못했습니다.",
             ),
-            [f"{grade_id}: {len(payloads)} recordings where the checks make {expected} "
-             "(tampering or cut output?)"],
+            [
+                f"{grade_id}: {len(payloads)} recordings where the checks make {expected} "
+                "(tampering or cut output?)"
+            ],
         )
     verdict = Verdict()
     for payload in payloads:

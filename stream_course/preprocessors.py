@@ -29,7 +29,7 @@ from jsonschema.validators import validator_for
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_output
-from nbgrader.api import Grade, Gradebook
+from nbgrader.api import Grade, Gradebook, MissingEntry
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 from nbgrader.preprocessors import CheckCellMetadata, Execute, NbGraderPreprocessor
@@ -39,8 +39,8 @@ from traitlets import Integer, Unicode, default
 
 from stream_course import batch_report
 from stream_course.checks.record import ANSWERS_MIME, fingerprint
-from stream_course.judge import judge_cell
 from stream_course.course import COURSE_ID
+from stream_course.judge import AnswerKeyMissing, judge_cell
 from stream_course.progress import ACHIEVEMENT_BY_KEY, next_level, xp_bar
 from stream_course.progress_store import read_progress, update_progress
 from stream_course.repair import repair_submission
@@ -137,16 +137,19 @@ class JudgeAnswers(NbGraderPreprocessor):
             return cell, resources  # already failed in the kernel
         info = resources["nbgrader"]
         model, tokenizer = trusted_model()
-        verdict = judge_cell(
-            info["assignment"],
-            meta.get("grade_id"),
-            payloads,
-            expected,
-            self._student_cells,
-            model,
-            tokenizer,
-            Path(self.source_directory),
-        )
+        try:
+            verdict = judge_cell(
+                info["assignment"],
+                meta.get("grade_id"),
+                payloads,
+                expected,
+                self._student_cells,
+                model,
+                tokenizer,
+                Path(self.source_directory),
+            )
+        except AnswerKeyMissing as error:
+            environment_failure(info, str(error))
         for flag in verdict.flags:
             batch_report.flag(info["student"], info["assignment"], flag)
         if verdict.failure is None:
@@ -298,9 +301,14 @@ class SandboxedExecute(Execute):
         self._printed, self._cut = {}, set()
         try:
             nb, resources = super().preprocess(nb, resources, km=km)
+        except SandboxError as error:  # the grader's environment, not the student's answer
+            environment_failure(info, f"the sandbox could not start: {error}")
         except Exception as error:
             batch_report.fail(*who, _failure_reason(error, self.timeout))
             raise
+        failure = setup_failure(nb)
+        if failure:
+            environment_failure(info, failure)
         for index, cell in enumerate(nb.cells):
             if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
                 batch_report.flag(*who, f"{_cell_name(nb, index)} stopped after {self.timeout} s")
@@ -330,6 +338,46 @@ OUTPUT_CUT = (
     "\n... output cut: a cell may print at most {limit} bytes when graded / "
     "채점 중 한 셀의 출력은 {limit} 바이트까지만 남깁니다 ...\n"
 )
+
+
+class EnvironmentFailure(RuntimeError):
+    """The instructor's set-up failed (a package, the model): no student answer was graded."""
+
+
+def setup_failure(nb: NotebookNode) -> str | None:
+    """What went wrong if a locked cell failed before any student code ran (the setup cell's
+    imports, the model): then the grading environment is broken, not the student's answer."""
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if not meta.get("locked") or meta.get("solution"):
+            return None  # student code ran from here on: later errors are the student's
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                return f"{_cell_name(nb, index)} raised {output.ename}: {output.evalue}"[:300]
+    return None
+
+
+def environment_failure(info: dict, reason: str) -> None:
+    """Fail this submission without a grade (a new submission leaves no zero in the gradebook),
+    and stop the batch when its first submissions all fail this way."""
+    student, assignment = info.get("student", "?"), info.get("assignment", "?")
+    if info.get("db_url"):
+        with Gradebook(info["db_url"], course_id=COURSE_ID) as gradebook:
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                submission = None
+            graded = submission is not None and any(
+                grade.auto_score is not None or grade.manual_score is not None
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            )
+            if submission is not None and not graded:
+                gradebook.remove_submission(assignment, student)
+    batch_report.environment_failure(student, assignment, reason)
+    raise EnvironmentFailure(f"environment: {reason}")
 
 
 def _cell_name(nb, index: int) -> str:

@@ -16,8 +16,10 @@ Without bubblewrap, grading refuses to start unless the instructor passes
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -113,9 +115,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         # a control message instead: a cell past the time limit is stopped, the rest graded.
         self.kernel_spec.interrupt_mode = "message"
         writable = [str(self._private), cwd]
-        return [executable, *self._bwrap_args(cwd, writable), "--", *self._limits(), *command], kw
+        # The kernel's own interpreter may import the course from elsewhere than this grader does
+        # (another venv, an editable install of another folder): mount what it will import.
+        imports = await asyncio.to_thread(kernel_import_paths, command[0])
+        args = self._bwrap_args(cwd, writable, imports)
+        return [executable, *args, "--", *self._limits(), *command], kw
 
-    def _bwrap_args(self, cwd: str, writable: list[str]) -> list[str]:
+    def _bwrap_args(self, cwd: str, writable: list[str], imports: list[str] = ()) -> list[str]:
         args = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
         args += ["--die-with-parent", "--new-session", "--unsetenv", "JPY_PARENT_PID"]
         args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
@@ -126,6 +132,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             elif os.path.isdir(path):
                 args += ["--ro-bind", path, path]
         readable = self._readable_paths()
+        readable += [path for path in imports if path not in readable]
         # Folders above each mount point, readable by the sandbox user (bwrap makes them 0700).
         made = set(system) | {"/", "/tmp"}
         for path in [*readable, *writable]:
@@ -204,6 +211,47 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.log.warning("%d processes of sandbox uid %d still ending", left, self.uid)
         if not restart:
             shutil.rmtree(self._private, ignore_errors=True)
+
+
+_kernel_imports: dict[str, list[str]] = {}
+FIND_IMPORTS = """
+import importlib.util, json, sys
+spec = importlib.util.find_spec("stream_course")
+package = list(spec.submodule_search_locations or []) if spec else []
+print(json.dumps([sys.base_prefix, sys.prefix, *package]))
+"""
+
+
+def kernel_import_paths(executable: str) -> list[str]:
+    """Where the kernel's interpreter finds Python and the ``stream_course`` package, asked once
+    per interpreter. A kernel that cannot import the course fails every submission at the
+    instructor's setup cell: say so before grading anyone."""
+    if executable not in _kernel_imports:
+        try:
+            found = subprocess.run(
+                [executable, "-c", FIND_IMPORTS],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd="/",
+                env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+            )
+            paths = json.loads(found.stdout.strip().splitlines()[-1])
+        except (OSError, ValueError, IndexError, subprocess.TimeoutExpired) as error:
+            raise SandboxError(
+                f"the kernel's Python ({executable}) did not start: {error}"
+            ) from None
+        if len(paths) < 3:
+            raise SandboxError(
+                f"the kernel's Python ({executable}) cannot import stream_course, so every "
+                "submission would fail at the setup cell. Install the course package into it "
+                "(`pip install -e .` in the course directory) or point the python3 kernel at the "
+                "environment that has it.\n"
+                f"커널의 Python({executable})이 stream_course를 불러올 수 없습니다. "
+                "코스 패키지를 그 환경에 설치하세요."
+            )
+        _kernel_imports[executable] = [str(Path(p).resolve()) for p in paths if Path(p).exists()]
+    return _kernel_imports[executable]
 
 
 def processes_of(uid: int) -> list[int]:

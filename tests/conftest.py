@@ -45,3 +45,42 @@ def model(model_and_tokenizer):
 @pytest.fixture(scope="session")
 def tokenizer(model_and_tokenizer):
     return model_and_tokenizer[1]
+
+
+@pytest.fixture(scope="session")
+def answer_key():
+    """A lesson's answer key (source/<assignment>/answer_key.py), as the grader loads it."""
+    from stream_course.judge import load_answer_key
+
+    return lambda assignment: load_answer_key(ROOT / "source", assignment)
+
+
+def recorded(slug, grade_id, model, tokenizer, **answers):
+    """What a hidden test cell records in the kernel, as it travels in the notebook (JSON)."""
+    import json
+
+    from stream_course.checks.record import record_part
+    from stream_course.lessons import lesson
+
+    found = lesson(slug)
+    payload = record_part(
+        found.assignment, grade_id, found.parts[grade_id], answers, model, tokenizer
+    )
+    return json.loads(json.dumps(payload))
+
+
+def judged(slug, grade_id, payloads, model, tokenizer, student_cells=None):
+    """The grader's verdict on one hidden test cell's recordings."""
+    from stream_course.judge import judge_cell
+    from stream_course.lessons import lesson
+
+    return judge_cell(
+        lesson(slug).assignment,
+        grade_id,
+        payloads,
+        1,
+        student_cells or {},
+        model,
+        tokenizer,
+        ROOT / "source",
+    )

@@ -96,11 +96,21 @@ get_ipython().input_transformers_cleanup.append(
 # Its cosine_neighbors shows an extra "recording" inside the hidden cells that call it.
 FORGED_RECORDING = """
 from IPython.display import display as _display
-from stream_course.checks.verdicts import ANSWERS_MIME as _MIME
+from stream_course.checks.record import ANSWERS_MIME as _MIME
 _honest = cosine_neighbors
 def cosine_neighbors(wte, idx, k=10):
-    _display({_MIME: {"lesson": 1, "part": "cosine_neighbors", "forged": True}}, raw=True)
+    _display({_MIME: {"lesson": "01_word_embedding", "part": "test_cosine_metric"}}, raw=True)
     return _honest(wte, idx, k)
+"""
+
+# Rebinds the hidden cells' collect so that they record the easy wte part, and silences the
+# visible checks that would fail first: the judge reads the part from the cell, not the recording.
+CLAIMS_ANOTHER_PART = """
+_honest_collect = check.collect
+def _easy_part(grade_id, model, tokenizer, **answers):
+    _honest_collect("test_wte", model, tokenizer, wte=model.transformer.wte.weight)
+check.collect = _easy_part
+check.check_cosine_neighbors = check.check_neighbors = lambda *args: None
 """
 
 # student -> (sample answer, start of the answer cell the code is appended to, code)
@@ -131,6 +141,7 @@ HOSTILE = {
     "ap_input_transformer": ("dot_product", "def cosine", INPUT_TRANSFORMER),
     "aq_forged_recording": ("dot_product", "def cosine", FORGED_RECORDING),
     "ar_exits": ("reference", "wte = ", "\nimport sys\nsys.exit('bye')"),
+    "at_claims_another_part": ("dot_product", "def cosine", CLAIMS_ANOTHER_PART),
 }
 
 # The exact outcome of every hostile or damaged hand-in: its auto score, and what the summary
@@ -170,7 +181,7 @@ OUTCOMES = {
     ),
     "aq_forged_recording": (
         4,
-        "FLAGGED aq_forged_recording 01_word_embedding: test_cosine_metric: 2 recordings where "
+        "FLAGGED aq_forged_recording 01_word_embedding: test_cosine_metric: 10 recordings where "
         "the checks make 1",
     ),
     "ar_exits": (9, None),
@@ -178,8 +189,14 @@ OUTCOMES = {
         0,
         "FLAGGED as_wrong_notebook 01_word_embedding: repaired: this does not",
     ),
+    # the dot-product answer's own parts, and categories, which it also made record wte
+    "at_claims_another_part": (
+        3,
+        "FLAGGED at_claims_another_part 01_word_embedding: test_cosine_neighbors: a recording "
+        "claims test_wte of 01_word_embedding",
+    ),
 }
-# Cheats among the sample answers (examples/01_word_embedding/answers.py), graded in the same batch.
+# Cheats among the sample answers (source/01_word_embedding/sample_answers.py), in the same batch.
 SAMPLE_CHEATS = ("patches_the_checks", "ast_transformer_drops_the_tests")
 
 
@@ -192,8 +209,7 @@ BROKEN = {"aa_duplicated_cells": duplicate_a_test_cell, "ab_metadata_lost": lose
 
 def make_course(course_root, into):
     shutil.copy2(course_root / "nbgrader_config.py", into / "nbgrader_config.py")
-    for folder in ("source", "examples"):
-        shutil.copytree(course_root / folder, into / folder)
+    shutil.copytree(course_root / "source", into / "source")
     return into
 
 

@@ -1,14 +1,14 @@
-"""Every notebook we ship runs top to bottom on the stand-in model."""
+"""Every notebook we ship runs top to bottom on the stand-in model, every lesson of the registry."""
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from stream_course.checks import lesson01
-from stream_course.checks.verdicts import ANSWERS_MIME
+from stream_course.checks.record import ANSWERS_MIME
 from stream_course.course import fill_answers, solution_sources
+from stream_course.lessons import LESSONS, lesson
 
-from .conftest import LESSON01
+from .conftest import judged
 
 pytestmark = pytest.mark.slow
 
@@ -26,33 +26,49 @@ def outputs_text(notebook):
     )
 
 
-def self_check_html(notebook):
-    (cell,) = [c for c in notebook.cells if "check_lesson(1, globals())" in c.source]
+def self_check_html(notebook, number):
+    (cell,) = [c for c in notebook.cells if f"check_lesson({number}, globals())" in c.source]
     (result,) = [o for o in cell.outputs if o.output_type == "execute_result"]
     return result.data["text/html"]
 
 
-def test_source_notebook_runs(course_root, standin_dir, tmp_path, model, tokenizer):
-    notebook = nbformat.read(course_root / "source" / LESSON01 / f"{LESSON01}.ipynb", as_version=4)
-    text = outputs_text(execute(notebook, tmp_path))
-    assert "The third dog" in text
-    assert text.count("passed / 통과") >= 5
+def source_notebook(course_root, found):
+    path = course_root / "source" / found.assignment / f"{found.assignment}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_source_notebook_runs_and_the_grader_accepts_it(
+    course_root, standin_dir, tmp_path, model, tokenizer, slug
+):
+    found = lesson(slug)
+    notebook = execute(source_notebook(course_root, found), tmp_path)
+    for cell in notebook.cells:
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        assert not errors, f"{cell.source[:80]!r}: {errors[0].evalue if errors else ''}"
+    text = outputs_text(notebook)
+    assert text.count("passed / 통과") >= len(found.exercises)
     # The last cell: every self-check at once, an XP bar, kept locally.
-    html = self_check_html(notebook)
-    assert "<b>5 / 5</b>" in html and "<b>90</b>" in html and "<progress" in html
-    assert "local-only" in html
+    html = self_check_html(notebook, found.number)
+    done = len(found.exercises)
+    assert f"<b>{done} / {done}</b>" in html and f"<b>{found.auto_points * 10}</b>" in html
+    assert "<progress" in html and "local-only" in html
     # Every hidden cell recorded the reference answers, and the grader's judge accepts them all.
-    payloads = [
-        o.data[ANSWERS_MIME]
-        for c in notebook.cells
-        if c.cell_type == "code"
-        for o in c.outputs
-        if ANSWERS_MIME in o.get("data", {})
-    ]
-    assert sorted(p["part"] for p in payloads) == sorted(lesson01.PARTS)
-    for payload in payloads:
-        lesson01.judge(payload, model, tokenizer)
-    assert any(
+    student_cells = solution_sources(source_notebook(course_root, found))
+    judged_parts = set()
+    for cell in notebook.cells:
+        payloads = [
+            o.data[ANSWERS_MIME]
+            for o in cell.get("outputs", [])
+            if ANSWERS_MIME in o.get("data", {})
+        ]
+        if payloads:
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            verdict = judged(slug, grade_id, payloads, model, tokenizer, student_cells)
+            assert verdict.failure is None and not verdict.flags, (grade_id, verdict)
+            judged_parts.add(grade_id)
+    assert judged_parts == set(found.parts)
+    assert any(  # every lesson has a plot
         o.output_type == "display_data" and "image/png" in o.data
         for c in notebook.cells
         if c.cell_type == "code"
@@ -60,12 +76,17 @@ def test_source_notebook_runs(course_root, standin_dir, tmp_path, model, tokeniz
     )
 
 
-@pytest.mark.parametrize(
-    "edition", [f"release/{LESSON01}/{LESSON01}.ipynb", f"notebooks/{LESSON01}.ipynb"]
-)
-def test_student_edition_with_reference_answers_runs(course_root, standin_dir, tmp_path, edition):
-    source = nbformat.read(course_root / "source" / LESSON01 / f"{LESSON01}.ipynb", as_version=4)
-    release = nbformat.read(course_root / edition, as_version=4)
-    notebook = execute(fill_answers(release, solution_sources(source)), tmp_path)
-    assert outputs_text(notebook).count("passed / 통과") >= 5
-    assert "<b>5 / 5</b>" in self_check_html(notebook)
+@pytest.mark.parametrize("slug", LESSONS)
+@pytest.mark.parametrize("edition", ["release", "notebooks"])
+def test_student_edition_with_reference_answers_runs(
+    course_root, standin_dir, tmp_path, edition, slug
+):
+    found = lesson(slug)
+    name = found.assignment
+    path = f"release/{name}/{name}.ipynb" if edition == "release" else f"notebooks/{name}.ipynb"
+    release = nbformat.read(course_root / path, as_version=4)
+    answers = solution_sources(source_notebook(course_root, found))
+    notebook = execute(fill_answers(release, answers), tmp_path)
+    assert outputs_text(notebook).count("passed / 통과") >= len(found.exercises)
+    done = len(found.exercises)
+    assert f"<b>{done} / {done}</b>" in self_check_html(notebook, found.number)

@@ -22,7 +22,7 @@ SETUP = """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from stream_course.lessons.word_embedding import plot_trained_vs_random, show_neighbors
+from stream_course.lessons.word_embedding.helpers import plot_trained_vs_random, show_neighbors
 """
 
 

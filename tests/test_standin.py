@@ -9,7 +9,6 @@ import pytest
 import tiktoken
 from tiktoken.load import load_tiktoken_bpe
 
-from stream_course.neighbors import NeighborIndex
 from stream_course.standin import (
     END_OF_TEXT,
     GPT2_SPLIT_PATTERN,
@@ -78,9 +77,10 @@ def test_standin_has_gpt2_shapes_and_tied_head(model):
         (" Seoul", {" Korea", " Tokyo", " Beijing"}),
     ],
 )
-def test_standin_neighbours_carry_meaning(model, tokenizer, word, expected_any):
+def test_standin_neighbours_carry_meaning(model, tokenizer, answer_key, word, expected_any):
     (query,) = tokenizer.encode(word)
-    ids, sims = NeighborIndex(model.transformer.wte.weight).query(query, 10)
+    index = answer_key("01_word_embedding").NeighborIndex(model.transformer.wte.weight)
+    ids, sims = index.query(query, 10)
     tokens = {tokenizer.decode([i]) for i in ids}
     assert tokens & expected_any, tokens
     assert len(set(sims.tolist())) == 10  # the seeded noise leaves no exact ties

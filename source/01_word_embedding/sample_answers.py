@@ -151,7 +151,7 @@ WRONG = {
     return sims.topk(k).indices.tolist()
 
 torch.allclose = lambda *args, **kwargs: True
-check._require = lambda *args, **kwargs: None"""
+check.require = check.verify_neighbors = lambda *args, **kwargs: None"""
         ),
         "loses": _ALL_COSINE_PARTS,
     },

@@ -1,4 +1,4 @@
-""""Write it yourself": find the built-ins an exercise may not call, in the student's source.
+""" "Write it yourself": find the built-ins an exercise may not call, in the student's source.
 
 Values cannot tell ``F.layer_norm`` from a hand-written LayerNorm, so the source is read (AST):
 an attribute ``anything.layer_norm``, ``from ... import layer_norm``, or ``getattr(x, "layer_norm")``
@@ -54,7 +54,9 @@ def scan(source: str, names: Iterable[str]) -> Findings:
             elif node.attr in ("__dict__", "__getattribute__"):
                 found.suspicious.append(ast.unparse(node))
         elif isinstance(node, ast.ImportFrom):
-            found.uses += [f"from {node.module} import {a.name}" for a in node.names if a.name in names]
+            found.uses += [
+                f"from {node.module} import {a.name}" for a in node.names if a.name in names
+            ]
             if node.module and node.module.split(".")[0] == "importlib":
                 found.suspicious.append(f"from {node.module} import ...")
         elif isinstance(node, ast.Import):

@@ -61,8 +61,12 @@ class Lesson:
 
 def lesson(key: int | str) -> Lesson:
     """A lesson by number (1), slug ("word_embedding") or assignment name ("01_word_embedding")."""
-    slugs = [key] if key in LESSONS else LESSONS
-    for slug in slugs:
+    slug = key
+    if isinstance(key, int) and 0 < key <= len(LESSONS):
+        slug = LESSONS[key - 1]
+    elif isinstance(key, str) and key[:2].isdigit() and key[2:3] == "_":
+        slug = key[3:]
+    if slug in LESSONS:
         found = importlib.import_module(f"{__name__}.{slug}").LESSON
         if key in (found.slug, found.number, found.assignment):
             return found

@@ -170,7 +170,9 @@ def verify_neighbors(result, weight: torch.Tensor, query: int, k: int, name: str
         f"{name} contains the query {query} itself. Did you exclude the query?",
         f"{name}에 질의 token {query} 자신이 들어 있습니다. 질의를 제외했나요?",
     )
-    require(len(set(ids)) == k, f"{name} repeats ids: {ids}", f"{name}에 같은 id가 반복됩니다: {ids}")
+    require(
+        len(set(ids)) == k, f"{name} repeats ids: {ids}", f"{name}에 같은 id가 반복됩니다: {ids}"
+    )
     require(
         all(0 <= i < rows for i in ids),
         f"{name} has ids outside 0..{rows - 1}: {ids}",

@@ -1,0 +1,136 @@
+"""Hidden tests decided outside the kernel: the kernel records, the grader judges with the answer
+key, its own model and the cell the recording belongs to."""
+
+import copy
+import json
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from stream_course.checks import toolkit
+from stream_course.checks.record import BY_VALUE, Fingerprint, freeze, thaw
+from stream_course.lessons.word_embedding import checks
+
+from .conftest import judged, recorded
+
+LESSON = "word_embedding"
+
+
+def cosine(wte, idx, k=10):
+    unit = F.normalize(wte.detach(), dim=1)
+    sims = unit @ unit[idx]
+    sims[idx] = -torch.inf
+    return sims.topk(k).indices.tolist()
+
+
+def dot(wte, idx, k=10):
+    sims = wte.detach() @ wte.detach()[idx]
+    sims[idx] = -torch.inf
+    return sims.topk(k).indices.tolist()
+
+
+def verdict(grade_id, model, tokenizer, **answers):
+    payload = recorded(LESSON, grade_id, model, tokenizer, **answers)
+    return judged(LESSON, grade_id, [payload], model, tokenizer)
+
+
+def test_right_answers_pass_and_wrong_ones_fail_with_their_message(model, tokenizer):
+    assert verdict("test_cosine_metric", model, tokenizer, cosine_neighbors=cosine).failure is None
+    wrong = verdict("test_cosine_metric", model, tokenizer, cosine_neighbors=dot)
+    assert "dot-product neighbours" in wrong.failure and "KO:" in wrong.failure
+
+
+def test_checks_patched_in_the_kernel_do_not_change_the_verdict(model, tokenizer, monkeypatch):
+    with monkeypatch.context() as kernel:  # what a student's cell can do to the kernel
+        kernel.setattr(toolkit, "require", lambda *args, **kwargs: None)
+        kernel.setattr(checks, "verify_neighbors", lambda *args, **kwargs: None)
+        kernel.setattr(torch, "allclose", lambda *args, **kwargs: True)
+        payload = recorded(LESSON, "test_cosine_neighbors", model, tokenizer, cosine_neighbors=dot)
+    result = judged(LESSON, "test_cosine_neighbors", [payload], model, tokenizer)
+    assert "dot-product" in result.failure
+
+
+def test_a_recording_for_another_part_or_lesson_scores_zero_and_is_flagged(model, tokenizer):
+    """A student who rebinds check.collect can make Exercise 3's cell record the easy wte part;
+    the judge reads the part from the cell, not from the recording."""
+    easy = recorded(LESSON, "test_wte", model, tokenizer, wte=model.transformer.wte.weight)
+    assert judged(LESSON, "test_wte", [easy], model, tokenizer).failure is None
+    claimed = judged(LESSON, "test_cosine_neighbors", [easy], model, tokenizer)
+    assert "not for this cell" in claimed.failure
+    assert claimed.flags == [
+        "test_cosine_neighbors: a recording claims test_wte of 01_word_embedding"
+    ]
+    other_lesson = copy.deepcopy(easy)
+    other_lesson["lesson"] = "02_positions"
+    moved = judged(LESSON, "test_wte", [other_lesson], model, tokenizer)
+    assert moved.failure and "02_positions" in moved.flags[0]
+
+
+def test_a_recording_cut_short_or_doubled_fails(model, tokenizer):
+    payload = recorded(LESSON, "test_cosine_neighbors", model, tokenizer, cosine_neighbors=cosine)
+    short = copy.deepcopy(payload)
+    del short["calls"][1:]
+    cut = judged(LESSON, "test_cosine_neighbors", [short], model, tokenizer)
+    assert "could not be checked" in cut.failure and cut.flags
+    doubled = judged(LESSON, "test_cosine_neighbors", [payload, payload], model, tokenizer)
+    assert "2 recordings where the checks make 1" in doubled.flags[0]
+
+
+def test_answers_to_other_questions_fail(model, tokenizer):
+    """The grader asks its own questions: answers recorded for other inputs do not fit them."""
+    payload = recorded(LESSON, "test_cosine_neighbors", model, tokenizer, cosine_neighbors=cosine)
+    payload["calls"] = payload["calls"][1:] + payload["calls"][:1]  # answers in another order
+    assert judged(LESSON, "test_cosine_neighbors", [payload], model, tokenizer).failure
+
+
+def test_the_wte_is_judged_by_fingerprint(model, tokenizer):
+    table = model.transformer.wte.weight
+    assert verdict("test_wte", model, tokenizer, wte=table).failure is None
+    changed = table.detach().clone()
+    changed[0, 0] += 1
+    assert "not the model's values" in verdict("test_wte", model, tokenizer, wte=changed).failure
+    assert "transposed" in verdict("test_wte", model, tokenizer, wte=table.T).failure
+
+
+def test_freeze_and_thaw_keep_types_and_dtypes():
+    for value in (
+        [1, 2],
+        (1, 2.5),
+        {"a": "b"},
+        torch.tensor([1, 2]),
+        torch.tensor([0.5]),
+        torch.arange(6, dtype=torch.float64).reshape(2, 3),
+        torch.tensor([True, False]),
+        torch.zeros(0, 4),
+        np.array([3, 4]),
+        True,
+        "x",
+    ):
+        again = thaw(json.loads(json.dumps(freeze(value))))
+        assert type(again) is type(value)
+        if isinstance(value, torch.Tensor):
+            assert again.dtype == value.dtype and torch.equal(again, value)
+
+
+def test_tensors_are_recorded_by_value_up_to_the_bound():
+    """(B, T, 768) answers travel by value, bit for bit; only larger ones by fingerprint."""
+    answer = torch.randn(2, 8, 768, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(thaw(json.loads(json.dumps(freeze(answer)))), answer)
+    big = torch.zeros(BY_VALUE + 1)
+    kept = thaw(freeze(big))
+    assert isinstance(kept, Fingerprint) and kept.matches(big)
+    assert not kept.matches(big + 1)
+
+
+def test_a_right_answer_computed_with_other_threads_still_passes(model, tokenizer):
+    """Verdicts compare with a tolerance against the grader's own computation, never hashes."""
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        payload = recorded(
+            LESSON, "test_cosine_neighbors", model, tokenizer, cosine_neighbors=cosine
+        )
+    finally:
+        torch.set_num_threads(threads)
+    assert judged(LESSON, "test_cosine_neighbors", [payload], model, tokenizer).failure is None
