@@ -7,6 +7,7 @@ import nbformat
 import pytest
 
 from stream_course.course import build_editions
+from stream_course.lessons import LESSONS, TRACK_LENGTH, lesson
 
 from .conftest import LESSON01
 
@@ -65,33 +66,71 @@ def test_every_prose_cell_is_korean_and_english(course_root):
 def test_release_holds_no_solutions_or_hidden_tests(course_root):
     for path in [*course_root.glob("release/*/*.ipynb"), *course_root.glob("notebooks/*.ipynb")]:
         text = path.read_text(encoding="utf-8")
-        for secret in (
-            "BEGIN SOLUTION",
-            "BEGIN HIDDEN TESTS",
-            "grade_wte",
-            "grade_cosine",
-            "grade_token_id",
-            "check.collect(",
-            "F.normalize(wte.detach(), dim=1)",
-        ):
+        for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "check.collect(", "JUDGES"):
             assert secret not in text, f"{secret!r} leaked into {path}"
-        assert text.count("여기에 코드를 작성하세요") == 5
+        source = nbformat.read(
+            course_root / "source" / path.stem / f"{path.stem}.ipynb", as_version=4
+        )
+        stubs = [
+            c for c in source.cells if c.cell_type == "code" and "BEGIN SOLUTION" in c.source
+        ]
+        assert text.count("여기에 코드를 작성하세요") == len(stubs), path
+    assert not list(course_root.glob("release/*/answer_key.py"))
+    assert not list(course_root.glob("release/*/sample_answers.py"))
 
 
-def test_lesson_header(course_root):
-    notebook = nbformat.read(course_root / "source" / LESSON01 / f"{LESSON01}.ipynb", as_version=4)
+@pytest.mark.parametrize("slug", LESSONS)
+def test_lesson_header_and_metadata_come_from_the_registry(course_root, slug):
+    found = lesson(slug)
+    path = course_root / "source" / found.assignment / f"{found.assignment}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
     header = notebook.cells[0].source
+    number = f"{found.number:02d} / {TRACK_LENGTH}"
     for expected in (
-        "01 / 12",
-        "Word embedding",
-        "12 minutes",
-        "약 12분",
-        "embeddings",
-        "fundamentals",
+        f"# {number} · {found.title}",
+        f"# {number} · {found.title_ko}",
+        f"about {found.minutes} minutes",
+        f"약 {found.minutes}분",
+        *found.tags,
         "Report a problem",
+        f"notebooks/{found.assignment}.ipynb",  # the Colab badge
     ):
-        assert expected in header
-    assert notebook.metadata["stream"]["tags"] == ["embeddings", "fundamentals"]
+        assert expected in header, expected
+    assert notebook.metadata["stream"] == {
+        "lesson": found.number,
+        "minutes": found.minutes,
+        "of": TRACK_LENGTH,
+        "tags": list(found.tags),
+        "title": found.title,
+    }
+    # One exercise list: each exercise's points are its test cells' points, and every hidden
+    # part is one test cell that hands in the answers the part expects.
+    test_cells = {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    }
+    assert set(test_cells) == set(found.parts), "hidden parts and test cells differ"
+    for grade_id, part in found.parts.items():
+        source = test_cells[grade_id].source
+        assert f'check.collect("{grade_id}", model, tokenizer' in source, grade_id
+        for name in part.answers:
+            assert f"{name}={name}" in source, (grade_id, name)
+    for exercise in found.exercises:
+        tests = [
+            c.metadata["nbgrader"]["points"]
+            for g, c in test_cells.items()
+            if exercise.name in found.parts[g].answers[:1]
+        ]
+        assert sum(tests) == exercise.points, exercise.name
+    assert sum(c.metadata["nbgrader"]["points"] for c in test_cells.values()) == found.auto_points
+    assert f"check_lesson({found.number}, globals())" in "".join(c.source for c in notebook.cells)
+
+
+def test_lessons_are_numbered_in_registry_order():
+    assert [lesson(slug).number for slug in LESSONS] == list(range(1, len(LESSONS) + 1))
+    for slug in LESSONS:
+        assert lesson(lesson(slug).number) is lesson(lesson(slug).assignment)
 
 
 def test_lesson_never_types_in_the_ids_it_teaches(course_root):

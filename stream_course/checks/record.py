@@ -196,13 +196,15 @@ def run_case(function: Callable, case: Case) -> dict:
     return outcome
 
 
-def record_part(lesson: str, grade_id: str, part: Part, answers: dict, model, tokenizer) -> dict:
-    """The recording of one hidden test cell."""
+def record_part(
+    lesson: str, grade_id: str, part: Part, answers: dict, model, tokenizer, cases=None
+) -> dict:
+    """The recording of one hidden test cell (``cases``: the part's cases, if already built)."""
     values = {n: freeze(v) for n, v in answers.items() if n != part.calls}
     calls: list[dict] = []
     if part.calls is not None:
         function = answers.get(part.calls)
-        cases = part.cases(model, tokenizer)
+        cases = part.cases(model, tokenizer) if cases is None else cases
         if callable(function):
             calls = [run_case(function, case) for case in cases]
         else:

@@ -1,0 +1,70 @@
+"""Every lesson's sample answers, graded through the real nbgrader pipeline (generate_assignment,
+submit, `stream-course autograde` with warm sandboxed kernels, the gradebook): every right style
+gets full marks, every common mistake loses exactly the parts it breaks, a blank notebook gets
+nothing. A lesson added to the registry is graded here with no new test file."""
+
+import pytest
+
+from stream_course.course import run_nbgrader, scratch_course
+from stream_course.demo import answer_variants, sample_submission, submit
+from stream_course.grading import read_grades
+from stream_course.lessons import LESSONS, lesson
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=LESSONS)
+def graded(request, course_root, standin_dir, tmp_path_factory):
+    from stream_course.parallel_autograde import autograde
+
+    found = lesson(request.param)
+    course = scratch_course(course_root, tmp_path_factory.mktemp(found.slug))
+    run_nbgrader(course, "generate_assignment", found.assignment, "--force")
+    samples = answer_variants(course, found.assignment)
+    for variant in ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]]:
+        notebook = sample_submission(course, found.assignment, variant)
+        submit(course, variant, found.assignment, notebook)
+    code, summary = autograde(course, found.assignment, jobs=2)
+    grades = {row.student: row for row in read_grades(course, found.assignment)}
+    return found, samples, grades, code, summary
+
+
+def auto_parts(found, row):
+    return {name: score for name, (score, _) in row.parts.items() if name in found.parts}
+
+
+def full_marks(found, row):
+    return {name: points for name, (_, points) in row.parts.items() if name in found.parts}
+
+
+def test_every_sample_is_graded(graded):
+    found, samples, grades, code, summary = graded
+    assert code == 0, summary
+    assert "0 failed" in summary.splitlines()[0], summary
+    assert len(samples["RIGHT"]) >= 4 and len(samples["WRONG"]) >= 5
+    assert set(grades) == {"reference", "blank", *samples["RIGHT"], *samples["WRONG"]}
+
+
+def test_reference_and_every_right_style_get_full_marks(graded):
+    found, samples, grades, _, _ = graded
+    for name in ["reference", *samples["RIGHT"]]:
+        row = grades[name]
+        assert auto_parts(found, row) == full_marks(found, row), name
+        assert row.auto_score == row.max_auto_score == found.auto_points, name
+
+
+def test_every_wrong_answer_loses_exactly_the_parts_it_breaks(graded):
+    found, samples, grades, _, _ = graded
+    for name, variant in samples["WRONG"].items():
+        assert variant["loses"] <= set(found.parts), name
+        row = grades[name]
+        expected = {
+            part: 0 if part in variant["loses"] else points
+            for part, points in full_marks(found, row).items()
+        }
+        assert auto_parts(found, row) == expected, name
+
+
+def test_a_blank_notebook_gets_no_auto_points(graded):
+    found, _, grades, _, _ = graded
+    assert grades["blank"].auto_score == 0

@@ -1,0 +1,177 @@
+"""What a student installs (the Colab cell's pip install, or a wheel built from the repository)
+carries no answer key: no reference solution, no sample answers, and no importable name that
+returns an exercise's answer."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from stream_course.lessons import LESSONS, lesson
+
+from .conftest import judged
+
+pytestmark = pytest.mark.slow
+
+# Runs in a fresh interpreter that imports the installed wheel: every callable that the package
+# defines is handed in as the student's answer to every hidden part that calls a function, and
+# the recordings are written out for the grader's judge (in the test process, with the key).
+PROBE = r"""
+import importlib, inspect, json, os, pkgutil, signal, sys, time, warnings
+warnings.simplefilter("ignore")
+import torch
+import stream_course
+from stream_course.checks.record import record_part
+from stream_course.lessons import LESSONS, lesson
+from stream_course.models import load_model
+
+installed, out, planted = sys.argv[1], sys.argv[2], sys.argv[3:]
+assert stream_course.__file__.startswith(installed), stream_course.__file__
+modules = [stream_course, *planted]
+modules += [info.name for info in pkgutil.walk_packages(stream_course.__path__, "stream_course.")]
+candidates = {}
+for name in modules:
+    try:
+        module = importlib.import_module(name) if isinstance(name, str) else name
+    except Exception:
+        continue
+    for attribute, value in vars(module).items():
+        if callable(value) and getattr(value, "__module__", "").startswith(("stream_course", *planted)):
+            qualified = f"{value.__module__}.{getattr(value, '__qualname__', attribute)}"
+            candidates.setdefault(qualified, value)
+
+
+def answered(found, grade_id, part, cases, function, model, tokenizer):
+    # In a child process of its own: a candidate may fork, exit or hang; the probe goes on.
+    result = f"{out}.call"
+    pid = os.fork()
+    if pid == 0:
+        os.setpgid(0, 0)
+        try:
+            answers = {n: function if n == part.calls else None for n in part.answers}
+            payload = record_part(
+                found.assignment, grade_id, part, answers, model, tokenizer, cases
+            )
+            with open(result, "w") as file:
+                json.dump(payload, file)
+        finally:
+            os._exit(0)
+    started = time.monotonic()
+    deadline = started + 10
+    while os.waitpid(pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+    if not os.path.exists(result):
+        return None
+    with open(result) as file:
+        payload = json.load(file)
+    os.remove(result)
+    return payload
+
+
+model, tokenizer = load_model()
+torch.set_grad_enabled(False)
+recordings = []
+for slug in LESSONS:
+    found = lesson(slug)
+    for grade_id, part in found.parts.items():
+        if part.calls is None:
+            continue
+        cases = part.cases(model, tokenizer)
+        case = cases[0]
+        for name, function in sorted(candidates.items()):
+            try:
+                inspect.signature(function).bind(*case.args, **case.kwargs)
+            except (TypeError, ValueError):
+                continue  # cannot even be called as the exercise's function
+            payload = answered(found, grade_id, part, cases, function, model, tokenizer)
+            if payload is not None:
+                recordings.append(
+                    {"slug": slug, "grade_id": grade_id, "candidate": name, "payload": payload}
+                )
+with open(out, "w") as file:
+    json.dump({"candidates": sorted(candidates), "recordings": recordings}, file)
+"""
+
+# A module that gives Lesson 01's answer away: the probe must catch it (a probe that cannot
+# fail would prove nothing).
+PLANTED = '''
+import torch.nn.functional as F
+
+def neighbours_for_you(wte, idx, k=10):
+    unit = F.normalize(wte.detach().float(), dim=1)
+    sims = unit @ unit[idx]
+    sims[idx] = -float("inf")
+    return sims.topk(k).indices.tolist()
+'''
+
+
+@pytest.fixture(scope="module")
+def installed(course_root, tmp_path_factory):
+    """The wheel built from the repository, installed on its own into a folder (--no-deps, as
+    the Colab cell installs it)."""
+    out = tmp_path_factory.mktemp("student")
+    wheels, target = out / "wheels", out / "site"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", wheels, course_root], check=True)
+    (wheel,) = wheels.glob("stream_course-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], check=True)
+    return wheel, target
+
+
+def test_the_wheel_holds_no_answer_key_or_sample_answers(installed):
+    wheel, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(name.startswith("stream_course/lessons/word_embedding/") for name in names)
+    for name in names:
+        assert "answer_key" not in name and "sample_answers" not in name, name
+        assert not name.startswith("source/"), name
+    text = "\n".join(
+        zipfile.ZipFile(wheel).read(n).decode("utf-8", "replace") for n in names if n.endswith(".py")
+    )
+    for secret in ("JUDGES = {", "class NeighborIndex", "def reference_index"):
+        assert secret not in text, secret
+
+
+def test_no_installed_name_returns_an_exercise_answer(
+    installed, tmp_path, standin_dir, model, tokenizer
+):
+    _, target = installed
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "stream_planted.py").write_text(PLANTED)
+    out = tmp_path / "recordings.json"
+    # Whatever a candidate writes lands in this test's folder, never in the real caches.
+    home = tmp_path / "home"
+    env = {
+        "PYTHONPATH": f"{target}:{planted}",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "STREAM_CACHE": str(home / "stream"),
+        "STREAM_MODEL": str(standin_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    probe = [sys.executable, "-c", PROBE, str(target), str(out), "stream_planted"]
+    subprocess.run(probe, check=True, env=env, cwd=tmp_path, timeout=1200)
+    found = json.loads(out.read_text())
+    assert len(found["candidates"]) > 100  # the whole package was walked
+    parts = {(lesson(s).assignment, g) for s in LESSONS for g, p in lesson(s).parts.items() if p.calls}
+    assert {(lesson(r["slug"]).assignment, r["grade_id"]) for r in found["recordings"]} <= parts
+    answered = set()
+    for recording in found["recordings"]:
+        verdict = judged(
+            recording["slug"], recording["grade_id"], [recording["payload"]], model, tokenizer
+        )
+        if verdict.failure is None:
+            answered.add((recording["candidate"], recording["grade_id"]))
+    planted_answers = {(c, g) for c, g in answered if c.startswith("stream_planted.")}
+    assert ("stream_planted.neighbours_for_you", "test_cosine_neighbors") in planted_answers
+    assert answered == planted_answers, f"installed names that answer exercises: {answered}"
