@@ -93,6 +93,12 @@ def over_all_dims(x, weight, bias, eps=EPS):
 
 
 HINTS = [
+    # First: it equals the reference when eps is 1e-5, so it can only name a miss elsewhere.
+    Hint(
+        "the eps argument is ignored (a fixed 1e-5?). Use the eps you are given.",
+        "인자로 받은 eps를 쓰지 않았습니다(1e-5로 고정?). 주어진 eps를 쓰세요.",
+        eps_ignored,
+    ),
     Hint(
         "this is the unbiased variance (divided by d - 1; torch.var's default). LayerNorm "
         "divides by d: use .var(dim=-1, unbiased=False) or correction=0.",
@@ -131,11 +137,6 @@ HINTS = [
         "표준편차에 다시 제곱근을 씌웠습니다: sqrt(std + eps). 제곱근 안에는 분산을 넣으세요: "
         "sqrt(var + eps).",
         sqrt_of_std,
-    ),
-    Hint(
-        "the eps argument is ignored (a fixed 1e-5?). Use the eps you are given.",
-        "인자로 받은 eps를 쓰지 않았습니다(1e-5로 고정?). 주어진 eps를 쓰세요.",
-        eps_ignored,
     ),
     Hint(
         "weight and bias are swapped: multiply by weight, then add bias.",

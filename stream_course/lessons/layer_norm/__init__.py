@@ -7,12 +7,10 @@ LESSON = Lesson(
     number=3,
     slug="layer_norm",
     title="LayerNorm by hand: every token's vector, centred and rescaled",
-    title_ko="LayerNorm 직접 구현: token마다 vector를 가운데로 옮기고 크기를 맞추기",
+    title_ko="LayerNorm 직접 구현: token vector마다 중심과 크기를 맞추기",
     minutes=15,
-    tags=("normalization", "fundamentals"),
-    exercises=(
-        Exercise("layer_norm", 5, ("layer_norm", "model"), checks.check_layer_norm),
-    ),
+    tags=("normalisation", "fundamentals"),
+    exercises=(Exercise("layer_norm", 5, ("layer_norm", "model"), checks.check_layer_norm),),
     parts=checks.PARTS,
     written_by_hand={"layer_norm": checks.BANNED},
 )

@@ -36,7 +36,8 @@ def layer_norm_names(model, everywhere: bool = True) -> list[str]:
 
 
 def short_name(name: str) -> str:
-    """"transformer.h.0.ln_1" -> "h[0].ln_1"; "transformer.ln_f" -> "ln_f"."""
+    """How the lesson writes a module's name: h[0].ln_1 for transformer.h.0.ln_1, ln_f for
+    transformer.ln_f."""
     parts = name.removeprefix("transformer.").split(".")
     return f"h[{parts[1]}].{parts[2]}" if parts[0] == "h" else parts[0]
 
@@ -118,7 +119,10 @@ def layer_norm_cases(model, tokenizer) -> list[Case]:
     every LayerNorm of three seeded models with every parameter re-drawn (gains and biases far
     from 1 and 0), one with n_head and n_layer not 12, one with embeddings as small as at init."""
     cases = module_cases(
-        model, sentence_ids(tokenizer), layer_norm_names(model, everywhere=False), "the lesson model"
+        model,
+        sentence_ids(tokenizer),
+        layer_norm_names(model, everywhere=False),
+        "the lesson model",
     )
     for seed, build, shape in (
         (31, synthetic_gpt2, {}),

@@ -19,22 +19,27 @@ def capture_layer_norms(model, ids: torch.Tensor) -> dict[str, tuple[torch.Tenso
     return {name: (seen[name][0], seen[name][1].detach()) for name in names}
 
 
+def _number(value: float) -> str:
+    return f"{round(value, 3) + 0.0:.3f}"  # + 0.0: no "-0.000"
+
+
 def _spread(values: torch.Tensor) -> str:
     """The smallest and largest of per-token values, e.g. "0.041 – 0.052"."""
-    return f"{values.min().item():.3g} – {values.max().item():.3g}"
+    return f"{_number(values.min().item())} – {_number(values.max().item())}"
 
 
 def show_scales(captured: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> None:
     """For each LayerNorm: the per-token mean and standard deviation of what it receives and of
     what it returns (smallest – largest over the tokens)."""
-    print(f"{'module':<10} {'input mean':>17} {'input std':>17}   {'output mean':>17} {'output std':>17}")
+    columns = ("input mean", "input std", "output mean", "output std")
+    print(f"{'module':<10}", *(f"{c:>16}" for c in columns))
     for name, (x, y) in captured.items():
         cells = [
             _spread(t.mean(-1)) if kind == "mean" else _spread(t.std(-1, correction=0))
             for t in (x, y)
             for kind in ("mean", "std")
         ]
-        print(f"{short_name(name):<10} {cells[0]:>17} {cells[1]:>17}   {cells[2]:>17} {cells[3]:>17}")
+        print(f"{short_name(name):<10}", *(f"{c:>16}" for c in cells))
 
 
 def plot_layer_norm_effect(
@@ -53,7 +58,7 @@ def plot_layer_norm_effect(
     figure, axes = plt.subplots(1, 3, figsize=(14, 4))
 
     def summary(row: torch.Tensor) -> str:
-        return f"mean {row.mean().item():.3f}, std {row.std(correction=0).item():.3f}"
+        return f"mean {_number(row.mean().item())}, std {_number(row.std(correction=0).item())}"
 
     token = tokens[position]
     axes[0].hist(before[position].numpy(), bins=60, color="tab:gray")
