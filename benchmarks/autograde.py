@@ -31,16 +31,26 @@ LESSON = "01_word_embedding"
 SUBMISSIONS = 20
 
 
-def make_course(into: Path) -> Path:
+def make_course(into: Path, lesson: str = LESSON) -> Path:
+    """A scratch course with SUBMISSIONS hand-ins of ``lesson``: its sample answers, in turn."""
     scratch_course(ROOT, into)
-    run_nbgrader(into, "generate_assignment", LESSON, "--force")
-    samples = answer_variants(into, LESSON)
+    run_nbgrader(into, "generate_assignment", lesson, "--force")
+    samples = answer_variants(into, lesson)
     variants = ["reference", *samples["RIGHT"], *samples["WRONG"], "blank"]
     for number in range(SUBMISSIONS):
         variant = variants[number % len(variants)]
-        notebook = sample_submission(into, LESSON, variant)
-        submit(into, f"s{number + 1:02d}", LESSON, notebook)
+        notebook = sample_submission(into, lesson, variant)
+        submit(into, f"s{number + 1:02d}", lesson, notebook)
     return into
+
+
+def seconds_per_submission(lesson: str, jobs: int = 2) -> float:
+    """Wall time of `stream-course autograde --jobs 2` (warm kernels) over SUBMISSIONS hand-ins
+    of ``lesson``, start-up included, divided by their number."""
+    command = [str(Path(sys.executable).parent / "stream-course"), "autograde", lesson]
+    with tempfile.TemporaryDirectory(prefix="stream-bench-") as scratch:
+        course = make_course(Path(scratch), lesson)
+        return timed([*command, "--jobs", str(jobs)], course) / SUBMISSIONS
 
 
 def scores(course: Path) -> dict:

@@ -87,7 +87,20 @@ def main() -> dict:
         "knn_batch_speedup": reference / batched,
         "lesson01_run_seconds": lesson_run_seconds(LESSON01),
     }
-    from autograde import measure  # benchmarks/autograde.py, beside this file
+    from autograde import measure, seconds_per_submission  # benchmarks/autograde.py
+
+    from stream_course.lessons import all_lessons
+
+    # Every lesson: top to bottom on the stand-in, and grading throughput (warm, --jobs 2).
+    results["lessons"] = {
+        found.assignment: {
+            "run_seconds": lesson_run_seconds(
+                SOURCE / found.assignment / f"{found.assignment}.ipynb"
+            ),
+            "grading_seconds_per_submission": seconds_per_submission(found.assignment),
+        }
+        for found in all_lessons()
+    }
 
     grading = measure()
     results.update(grading)
@@ -105,6 +118,12 @@ def main() -> dict:
         "peak_memory_one_submission_mb",
     ):
         print(f"{key:<30} {results[key]:8.2f}")
+    print("lesson                      run s   graded s/submission (warm, --jobs 2)")
+    for name, figures in results["lessons"].items():
+        print(
+            f"  {name:<24} {figures['run_seconds']:6.2f}   "
+            f"{figures['grading_seconds_per_submission']:6.2f}"
+        )
     print(f"plain nbgrader, per notebook ({grading['submissions']} submissions):")
     for key, value in grading["plain_breakdown_per_notebook"].items():
         print(f"  {key:<28} {value:6.2f} s")

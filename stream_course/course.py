@@ -60,11 +60,39 @@ def scratch_course(root: Path, into: Path) -> Path:
     return into
 
 
+COLAB = "https://colab.research.google.com/github/stream-course/stream/blob/main/notebooks"
+BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+TABLE_START, TABLE_END = "<!-- lessons: written by `make build` -->", "<!-- /lessons -->"
+
+
+def lesson_table() -> str:
+    """The README's lesson table, from the registry's metadata."""
+    from stream_course.lessons import TRACK_LENGTH, all_lessons
+
+    rows = ["| # | Lesson | Time | Tags |", "|---|--------|------|------|"]
+    for found in all_lessons():
+        short_ko = found.title_ko.split(":")[0]
+        link = f"[![Open In Colab]({BADGE})]({COLAB}/{found.assignment}.ipynb)"
+        rows.append(
+            f"| {found.number:02d} / {TRACK_LENGTH} | {found.title} / {short_ko} {link} "
+            f"| ~{found.minutes} min | {', '.join(found.tags)} |"
+        )
+    return "\n".join(rows)
+
+
+def readme_with_lesson_table(readme: str) -> str:
+    before, rest = readme.split(TABLE_START, 1)
+    _, after = rest.split(TABLE_END, 1)
+    return f"{before}{TABLE_START}\n{lesson_table()}\n{TABLE_END}{after}"
+
+
 def build_editions(root: Path, out: Path | None = None) -> list[Path]:
-    """Write release/<a>/<a>.ipynb and notebooks/<a>.ipynb for every lesson under ``out``
-    (default: the course root itself). Returns the files written."""
+    """Write release/<a>/<a>.ipynb and notebooks/<a>.ipynb for every lesson, and the README's
+    lesson table, under ``out`` (default: the course root itself). Returns the files written."""
     out = out or root
-    written = []
+    readme = out / "README.md"
+    readme.write_text(readme_with_lesson_table((root / "README.md").read_text()))
+    written = [readme]
     with tempfile.TemporaryDirectory() as scratch:
         course = scratch_course(root, Path(scratch))
         for name in assignments(root):

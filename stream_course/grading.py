@@ -40,14 +40,22 @@ def db_url(root: Path) -> str:
 
 
 def read_grades(root: Path, assignment: str) -> list[SubmissionGrade]:
-    """One row per student with a submission of ``assignment``, sorted by student id."""
+    """One row per student with a submission of ``assignment``, sorted by student id. Scores are
+    read as XP reads them (stream_course.progress_store.lesson_result: each part capped at its
+    maximum), so ``grades`` and ``progress`` never disagree."""
+    from stream_course.progress_store import lesson_result
+
     rows = []
     with Gradebook(db_url(root), course_id=COURSE_ID) as gradebook:
+        try:
+            lesson = gradebook.find_assignment(assignment)
+        except MissingEntry:
+            return []
         for student in sorted(gradebook.students, key=lambda s: s.id):
-            try:
-                submission = gradebook.find_submission(assignment, student.id)
-            except MissingEntry:
+            result = lesson_result(gradebook, student.id, lesson)
+            if result is None:
                 continue
+            submission = gradebook.find_submission(assignment, student.id)
             parts = {
                 grade.name: (grade.score, grade.max_score)
                 for notebook in submission.notebooks
@@ -57,11 +65,11 @@ def read_grades(root: Path, assignment: str) -> list[SubmissionGrade]:
                 SubmissionGrade(
                     student=student.id,
                     assignment=assignment,
-                    auto_score=submission.code_score,
-                    max_auto_score=submission.max_code_score,
-                    manual_score=submission.written_score + submission.task_score,
-                    max_manual_score=submission.max_written_score + submission.max_task_score,
-                    needs_manual_grade=submission.needs_manual_grade,
+                    auto_score=result.auto_points,
+                    max_auto_score=result.max_auto_points,
+                    manual_score=result.manual_points,
+                    max_manual_score=result.max_manual_points,
+                    needs_manual_grade=result.pending_manual,
                     parts=parts,
                 )
             )

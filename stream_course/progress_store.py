@@ -68,7 +68,8 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)  # nbgrader stores naive UTC times
 
 
-def _lesson_result(gradebook: Gradebook, student: str, assignment) -> LessonResult | None:
+def lesson_result(gradebook: Gradebook, student: str, assignment) -> LessonResult | None:
+    """The one reading of a student's grades in a lesson (``grades`` and ``progress`` both use it)."""
     try:
         submission = gradebook.find_submission(assignment.name, student)
     except MissingEntry:
@@ -127,7 +128,7 @@ def _store(gradebook: Gradebook, student: str) -> StudentStanding:
     standing = StudentStanding(student)
     assignments = sorted(gradebook.assignments, key=lambda a: a.name)
     for assignment in assignments:
-        result = _lesson_result(gradebook, student, assignment)
+        result = lesson_result(gradebook, student, assignment)
         if result is None:
             continue
         standing.lessons.append(result)

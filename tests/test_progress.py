@@ -13,6 +13,7 @@ from nbgrader.api import Gradebook
 
 from stream_course import progress_store
 from stream_course.course import COURSE_ID
+from stream_course.grading import read_grades
 from stream_course.preprocessors import watch_manual_grades
 from stream_course.progress import (
     ACHIEVEMENTS,
@@ -134,6 +135,9 @@ def test_resubmitting_cannot_earn_first_try_or_more_than_the_maximum(tmp_path):
         grade.extra_credit = 50
         gb.db.commit()
     assert update_progress(url, "grace").xp == 90
+    # `stream-course grades` reads the gradebook the same way: the same XP, the same capped score.
+    (row,) = read_grades(tmp_path, "01_word_embedding")
+    assert (row.xp, row.auto_score) == (90, 9)
 
 
 def test_student_without_submission(tmp_path):
