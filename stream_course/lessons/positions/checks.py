@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from stream_course.checks import forbidden
-from stream_course.checks.record import Case, Part, collector
+from stream_course.checks.record import Case, Opaque, Part, collector
 from stream_course.checks.toolkit import (
     CheckFailure,
     Hint,
@@ -50,7 +50,7 @@ MISTAKES = {
     "from_end": (
         "these are the last T rows of wpe. The token at index t sits at position past_len + t, "
         "counted from the start of the table.",
-        "wpe의 마지막 T개 행입니다. t번째 token의 위치는 표의 맨 앞에서부터 센 past_len + t입니다.",
+        "wpe의 마지막 T개 행입니다. t번째 token의 위치는 table의 맨 앞에서부터 센 past_len + t입니다.",
     ),
     "from_one": (
         "every position is one too far: the first token is at position past_len (0 without a "
@@ -72,6 +72,20 @@ MISTAKES = {
         "wpe를 token id로 인덱싱했습니다. wpe에는 token마다가 아니라 위치마다 행이 하나씩"
         "(n_positions개) 있습니다. 0, 1, 2, ...(past_len만큼 이동한) 위치로 인덱싱하세요.",
     ),
+    "index_error": (
+        "an index ran past the end of a table. Indexing wpe with the token ids does that: wpe "
+        "has one row per position (n_positions rows), not one per token, so index it with the "
+        "positions past_len, past_len + 1, ... (Or do your positions run one too far?)",
+        "인덱스가 table의 끝을 넘었습니다. wpe를 token id로 인덱싱하면 이렇게 됩니다. wpe에는 "
+        "token마다가 아니라 위치마다 행이 하나씩(n_positions개) 있으니 위치 past_len, "
+        "past_len + 1, ...로 인덱싱하세요. (아니면 위치가 하나씩 밀리지 않았나요?)",
+    ),
+    "broadcast": (
+        "wte[ids] is (B, T, d); the position rows added to it must be (T, d), one per position. "
+        "Is T taken from ids.shape[1]? len(ids) is the batch size B.",
+        "wte[ids]는 (B, T, d)입니다. 여기에 더하는 위치 행은 위치마다 하나씩, (T, d)여야 합니다. "
+        "T를 ids.shape[1]에서 가져왔나요? len(ids)는 batch 크기 B입니다.",
+    ),
     "batch_as_length": (
         "every position got the same position row: len(ids) is the batch size B. The sequence "
         "length T is ids.shape[1] (or ids.shape[-1]).",
@@ -83,6 +97,18 @@ MISTAKES = {
 
 def hint(key: str, wrong) -> Hint:
     return Hint(*MISTAKES[key], wrong)
+
+
+def _first_hidden(model, **forward) -> torch.Tensor:
+    """hidden_states[0] of transformers' own forward pass (no logits needed), in eval mode: a
+    model left in training mode would add dropout to it."""
+    training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return model.transformer(**forward, output_hidden_states=True).hidden_states[0]
+    finally:
+        model.train(training)
 
 
 # --- 1. wpe ----------------------------------------------------------------------------------
@@ -111,33 +137,36 @@ def check_wpe_shape(shape: tuple, config) -> None:
     )
 
 
+def check_wpe_type(wpe) -> None:
+    """A tensor; a module or an array says what it is instead."""
+    kind = wpe.name if isinstance(wpe, Opaque) else describe(wpe)  # Opaque: as the grader got it
+    require(
+        isinstance(wpe, torch.Tensor),
+        f"wpe should be a torch.Tensor, got {kind}. Take the weight of the module, "
+        "not the nn.Embedding module itself.",
+        f"wpe는 torch.Tensor여야 하는데 {kind}입니다. nn.Embedding 모듈이 아니라 "
+        "그 weight를 가져오세요.",
+    )
+
+
 def check_wpe(wpe, model) -> None:
     """Type and shape, then a few rows (the first, the last, some between) against the rows
     transformers' forward pass adds to all-zero token vectors at those positions. It reads rows
     back to compare them; it returns nothing and its messages show no values."""
-    require(
-        isinstance(wpe, torch.Tensor),
-        f"wpe should be a torch.Tensor, got {describe(wpe)}. Take the weight of the module, "
-        "not the nn.Embedding module itself.",
-        f"wpe는 torch.Tensor여야 하는데 {describe(wpe)}입니다. nn.Embedding 모듈이 아니라 "
-        "그 weight를 가져오세요.",
-    )
+    check_wpe_type(wpe)
     config = model.config
     check_wpe_shape(tuple(wpe.shape), config)
     last = config.n_positions - 1
     positions = torch.tensor([0, 1, 2, 3, last // 3, last // 2, last - 1, last])
     zeros = torch.zeros(1, len(positions), config.n_embd)
-    with torch.no_grad():
-        out = model.transformer(
-            inputs_embeds=zeros, position_ids=positions[None], output_hidden_states=True
-        )
+    rows = _first_hidden(model, inputs_embeds=zeros, position_ids=positions[None])[0]
     compare(
         as_tensor(wpe, "wpe")[positions],
-        out.hidden_states[0][0],
+        rows,
         f"wpe rows {positions.tolist()}",
         atol=TOLERANCE,
         rtol=TOLERANCE,
-        dtype=out.hidden_states[0].dtype,
+        dtype=rows.dtype,
     )
     passed(f"wpe shape {tuple(wpe.shape)} and rows")
 
@@ -167,20 +196,25 @@ def check_embed_shape(got, expected_shape: tuple, name: str) -> None:
     )
 
 
+def explain_error(name: str, kind: str, message: str) -> None:
+    """Name the likely mistake behind an exception embed raised, if it is a known one."""
+    if kind == "IndexError":
+        english, korean = MISTAKES["index_error"]
+    elif kind == "RuntimeError" and "must match the size" in message:
+        english, korean = MISTAKES["broadcast"]
+    else:
+        return
+    fail(f"{name} raised {kind}: {english}", f"{name}에서 {kind} 발생: {korean}")
+
+
 def _call_embed(embed, args: tuple, kwargs: dict, name: str):
     try:
         return unchanged(embed, *args, name=name, **kwargs)
     except CheckFailure as failure:
-        if "raised IndexError" not in str(failure):
-            raise
-        english, korean = MISTAKES["wpe_by_ids"]
-        fail(f"{name} raised IndexError: {english}", f"{name}에서 IndexError: {korean}")
-
-
-def _first_hidden(model, **forward) -> torch.Tensor:
-    """hidden_states[0] of transformers' own forward pass (no logits needed)."""
-    with torch.no_grad():
-        return model.transformer(**forward, output_hidden_states=True).hidden_states[0]
+        for kind in ("IndexError", "RuntimeError"):
+            if f"raised {kind}" in str(failure):
+                explain_error(name, kind, str(failure))
+        raise
 
 
 def _embed_against(embed, model, ids, name: str, past: int = 0, prefix=None) -> None:
@@ -250,21 +284,30 @@ def check_embed_no_past(embed, model, tokenizer) -> None:
 def check_embed_with_past(embed, model, tokenizer) -> None:
     """``embed(..., past_len=P)`` against ``hidden_states[0]`` of a forward pass whose cache
     already holds P tokens, on the lesson model and, for the very last position, on a small
-    random model. Like check_embed_no_past, it never computes or shows an expected value itself."""
+    random model. As in check_embed_no_past, the reference is transformers' own output for these
+    inputs, and no message shows values."""
     forbidden.check_written_by_hand(embed, EMBED_BY_HAND, "embed")
     ids = _two_orders(tokenizer)
     prefix, rest = ids[:, :SPLIT], ids[:, SPLIT:]
     _embed_against(
-        embed, model, rest, f"embed(wte, wpe, ids {tuple(rest.shape)}, past_len={SPLIT})",
-        past=SPLIT, prefix=prefix,
+        embed,
+        model,
+        rest,
+        f"embed(wte, wpe, ids {tuple(rest.shape)}, past_len={SPLIT})",
+        past=SPLIT,
+        prefix=prefix,
     )
     small = synthetic_gpt2(VISIBLE_SEED)
     last = small.config.n_positions - 1
     prefix = token_ids(VISIBLE_SEED + 1, 1, last, small.config.vocab_size)
     one = token_ids(VISIBLE_SEED + 2, 1, 1, small.config.vocab_size)
     _embed_against(
-        embed, small, one, f"embed on a small random model, the last position (past_len={last})",
-        past=last, prefix=prefix,
+        embed,
+        small,
+        one,
+        f"embed on a small random model, the last position (past_len={last})",
+        past=last,
+        prefix=prefix,
     )
     passed(f"embed(wte, wpe, ids, past_len={SPLIT})")
 
@@ -347,8 +390,15 @@ def embed_offset_cases(model, tokenizer) -> list[Case]:
             past_len=model.config.n_positions - 1,
         ),
         cached(f"random model {SMALL_SEED}", small, 2111, 2, 6, 5, small_vocab),
-        cached(f"random model {SMALL_SEED}, the last position", small, 2113, 1, 1,
-               small_end - 1, small_vocab),
+        cached(
+            f"random model {SMALL_SEED}, the last position",
+            small,
+            2113,
+            1,
+            1,
+            small_end - 1,
+            small_vocab,
+        ),
         cached(f"random model {ODD_SEED} (6 heads, 3 layers)", odd, 2121, 2, 6, 7, odd_vocab),
         cached(f"random model {ODD_SEED}, up to the end", odd, 2123, 2, 3, odd_end - 3, odd_vocab),
         cached(f"random model {ODD_SEED}, a longer cache", odd, 2125, 1, 10, 20, odd_vocab),

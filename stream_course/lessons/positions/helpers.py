@@ -23,8 +23,8 @@ def _cosine_matrix(rows: torch.Tensor) -> torch.Tensor:
 
 def similarity_by_distance(table: torch.Tensor, distances) -> list[float]:
     """Mean cosine similarity of rows i and i + k of ``table``, for each distance k."""
-    similarity = _cosine_matrix(table)
-    return [similarity.diagonal(k).mean().item() for k in distances]
+    unit = torch.nn.functional.normalize(table.detach().float(), dim=1)
+    return [(unit[:-k] * unit[k:]).sum(dim=1).mean().item() for k in distances]
 
 
 def plot_position_similarity(wpe: torch.Tensor, first: int = 128, columns: int = 4):
@@ -37,16 +37,16 @@ def plot_position_similarity(wpe: torch.Tensor, first: int = 128, columns: int =
     n_positions, width = table.shape
     first = min(first, n_positions)
     fixed = sinusoidal_positions(n_positions, width)
-    figure, axes = plt.subplots(2, 2, figsize=(11, 9))
+    figure, axes = plt.subplots(2, 2, figsize=(11, 9), layout="constrained")
     for axis, rows, title in (
         (axes[0, 0], table, "this model's wpe (learned)"),
         (axes[0, 1], fixed, "sinusoidal positions (fixed)"),
     ):
         image = axis.imshow(_cosine_matrix(rows[:first]).numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
-        axis.set_title(f"{title}: cosine of rows 0–{first - 1}")
+        axis.set_title(f"{title}\ncosine similarity of rows 0–{first - 1}")
         axis.set_xlabel("position j")
         axis.set_ylabel("position i")
-    figure.colorbar(image, ax=axes[0, :], shrink=0.8, label="cosine similarity")
+    figure.colorbar(image, ax=axes[0, :], shrink=0.9, label="cosine similarity")
 
     distances = [k for k in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if k < n_positions]
     for rows, label in ((table, "this model's wpe"), (fixed, "sinusoidal")):
