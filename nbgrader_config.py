@@ -3,22 +3,18 @@ source/ (authored) -> release/ (students) -> submitted/ -> autograded/ -> feedba
 
 from pathlib import Path
 
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, Execute, SaveAutoGrades
 
-from stream_course import batch_report
 from stream_course.course import COURSE_ID
-from stream_course.preprocessors import (
-    CheckCellMetadataOnce,
-    JudgeAnswers,
-    RecordProgress,
-    RepairSubmission,
-    SandboxedExecute,
-    ShortenTestTracebacks,
-    ShowProgressInFeedback,
-    watch_manual_grades,
-)
+from stream_course.grader import batch_report
+from stream_course.grader.execute import SandboxedExecute
+from stream_course.grader.feedback import ShortenTestTracebacks, ShowProgressInFeedback
+from stream_course.grader.judge import JudgeAnswers
+from stream_course.grader.metadata import CheckCellMetadataOnce
+from stream_course.grader.repair import RepairSubmission
+from stream_course.grader.xp import RecordProgress, watch_manual_grades
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 here = Path(__file__).resolve().parent
@@ -66,7 +62,7 @@ c.FileNameCollectorPlugin.named_regexp = (
 )
 
 # Student code runs in a bubblewrap sandbox: no network, no course files, no privileges, bounded
-# memory and processes (stream_course.sandbox). Without bubblewrap grading refuses to start unless
+# memory and processes (stream_course.grader.sandbox). Without bubblewrap grading refuses to start unless
 # run with --SandboxedKernelManager.allow_unsandboxed=True.
 autograde_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 autograde_steps[autograde_steps.index(Execute)] = SandboxedExecute
@@ -78,7 +74,7 @@ c.JudgeAnswers.source_directory = str(here / "source")  # the lessons' answer ke
 # XP, levels and achievements live in gradebook.db and follow every grade (stream_course.progress).
 autograde_steps.insert(autograde_steps.index(SaveAutoGrades) + 1, RecordProgress)
 c.Autograde.autograde_preprocessors = autograde_steps
-# autograde ends with a summary: graded, flagged (with reasons), failed (stream_course.batch_report).
+# autograde ends with a summary: graded, flagged (with reasons), failed (stream_course.grader.batch_report).
 c.Autograde.pre_convert_hook = batch_report.before_submission
 c.Autograde.post_convert_hook = batch_report.after_submission
 feedback_steps = list(GenerateFeedback.class_traits()["preprocessors"].default())

@@ -1,5 +1,5 @@
 """Grading throughput: plain `nbgrader autograde` against `stream-course autograde --jobs N` (warm
-kernels, stream_course.warm_kernels) on the same 20 Lesson 01 submissions, side by side, sandbox
+kernels, stream_course.grader.warm_kernels) on the same 20 Lesson 01 submissions, side by side, sandbox
 on in both, scores checked identical.
 
 Also: where a plain run's time goes (kernel start and nbgrader's own work against the notebook's
@@ -22,9 +22,9 @@ import nbformat
 
 from stream_course.course import run_nbgrader, scratch_course
 from stream_course.demo import answer_variants, sample_submission, submit
+from stream_course.grader.warm_kernels import process_tree
 from stream_course.grading import read_grades
 from stream_course.standin import ensure_standin
-from stream_course.warm_kernels import process_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_word_embedding"

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from stream_course.judge import load_answer_key
+from stream_course.grader.judge import load_answer_key
 
 SOURCE = Path(__file__).resolve().parent.parent / "source"
 LESSON01 = SOURCE / "01_word_embedding/01_word_embedding.ipynb"

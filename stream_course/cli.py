@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
 
         run_demo(root)
     elif args.command == "autograde":
-        from stream_course.parallel_autograde import run_batch
+        from stream_course.grader.parallel import run_batch
 
         # This process is fresh and has no other thread: the batch forks its workers from it.
         code, summary = run_batch(

@@ -29,7 +29,7 @@ OFFLINE_NOTICE = """\
          To get GPT-2 / GPT-2를 쓰려면: connect to the internet and run the cell again / 인터넷에 연결한 뒤 셀을 다시 실행하세요."""
 
 
-# Loaded ahead of time by a warm grading parent (stream_course.warm_kernels): name -> (model,
+# Loaded ahead of time by a warm grading parent (stream_course.grader.warm_kernels): name -> (model,
 # tokenizer, what loading printed). A forked kernel takes its private copy-on-write copy once.
 _preloaded: dict[str, tuple] = {}
 

@@ -189,7 +189,7 @@ class GradingNote:
 
 def check_lesson(lesson: int, namespace: dict) -> SelfCheckView | GradingNote:
     """Run, save and show a lesson's self-check (the lesson's last cell). Under the autograder
-    (STREAM_GRADING, set by stream_course.sandbox) it only says so: the hidden tests have decided,
+    (STREAM_GRADING, set by stream_course.grader.sandbox) it only says so: the hidden tests have decided,
     a preview would only repeat the visible checks (~0.5 s a notebook) and could contradict them."""
     if os.environ.get("STREAM_GRADING"):
         return GradingNote()

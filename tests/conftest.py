@@ -50,7 +50,7 @@ def tokenizer(model_and_tokenizer):
 @pytest.fixture(scope="session")
 def answer_key():
     """A lesson's answer key (source/<assignment>/answer_key.py), as the grader loads it."""
-    from stream_course.judge import load_answer_key
+    from stream_course.grader.judge import load_answer_key
 
     return lambda assignment: load_answer_key(ROOT / "source", assignment)
 
@@ -71,7 +71,7 @@ def recorded(slug, grade_id, model, tokenizer, **answers):
 
 def judged(slug, grade_id, payloads, model, tokenizer, student_cells=None):
     """The grader's verdict on one hidden test cell's recordings."""
-    from stream_course.judge import judge_cell
+    from stream_course.grader.judge import judge_cell
     from stream_course.lessons import lesson
 
     return judge_cell(

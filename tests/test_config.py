@@ -12,7 +12,7 @@ from nbgrader.nbgraderformat.common import SchemaMismatchError
 from nbgrader.preprocessors import CheckCellMetadata
 from traitlets.config.loader import PyFileConfigLoader
 
-from stream_course.preprocessors import CheckCellMetadataOnce, _MetadataValidator
+from stream_course.grader.metadata import CheckCellMetadataOnce, _MetadataValidator
 
 from .conftest import LESSON01
 

@@ -71,9 +71,7 @@ def test_release_holds_no_solutions_or_hidden_tests(course_root):
         source = nbformat.read(
             course_root / "source" / path.stem / f"{path.stem}.ipynb", as_version=4
         )
-        stubs = [
-            c for c in source.cells if c.cell_type == "code" and "BEGIN SOLUTION" in c.source
-        ]
+        stubs = [c for c in source.cells if c.cell_type == "code" and "BEGIN SOLUTION" in c.source]
         assert text.count("여기에 코드를 작성하세요") == len(stubs), path
     assert not list(course_root.glob("release/*/answer_key.py"))
     assert not list(course_root.glob("release/*/sample_answers.py"))

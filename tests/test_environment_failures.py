@@ -9,8 +9,8 @@ import pytest
 
 from stream_course.course import run_nbgrader
 from stream_course.demo import sample_submission, submit
+from stream_course.grader.sandbox import SandboxError, kernel_import_paths
 from stream_course.grading import read_grades
-from stream_course.sandbox import SandboxError, kernel_import_paths
 
 from .conftest import LESSON01
 
@@ -46,7 +46,10 @@ def test_a_kernel_that_cannot_import_the_course_fails_clearly_not_with_zeros(
     graded = run_nbgrader(course, "autograde", LESSON01, check=False)
     log = graded.stderr
     assert graded.returncode != 0
-    assert "FAILED  s1 01_word_embedding: environment: cell 3 (setup) raised ModuleNotFoundError" in log
+    assert (
+        "FAILED  s1 01_word_embedding: environment: cell 3 (setup) raised ModuleNotFoundError"
+        in log
+    )
     assert "not graded, no zero" in log
     assert "STOPPED / 중단: the first 3 submissions all failed" in log
     assert "s4" not in log[log.index("Autograde summary") :]  # the batch stopped before it

@@ -274,7 +274,7 @@ def graded(course_root, standin_dir, tmp_path_factory):
 def graded_warm(course_root, standin_dir, tmp_path_factory):
     """The same broken and hostile hand-ins (with fewer sample answers), graded the fastest way:
     `stream-course autograde --jobs 2`, kernels forked from a warm parent (warm_kernels)."""
-    from stream_course.parallel_autograde import autograde
+    from stream_course.grader.parallel import autograde
 
     course = make_course(course_root, tmp_path_factory.mktemp("warm"))
     hand_in_the_corpus(course, ["reference", "blank", *SAMPLE_CHEATS])
@@ -484,7 +484,7 @@ def test_the_sandbox_held(corpus):
 
 def test_parallel_autograde_grades_like_nbgrader(course_root, standin_dir, tmp_path):
     """`stream-course autograde --jobs 2`: two nbgrader workers share one gradebook."""
-    from stream_course.parallel_autograde import autograde
+    from stream_course.grader.parallel import autograde
 
     course = make_course(course_root, tmp_path)
     run_nbgrader(course, "generate_assignment", LESSON01, "--force")
@@ -507,7 +507,7 @@ def test_parallel_autograde_grades_like_nbgrader(course_root, standin_dir, tmp_p
 
 def test_autograde_with_nothing_submitted_says_what_to_do(course_root, tmp_path, capsys):
     from stream_course.cli import main
-    from stream_course.parallel_autograde import autograde
+    from stream_course.grader.parallel import autograde
 
     course = make_course(course_root, tmp_path)
     with pytest.raises(SystemExit) as from_the_command:

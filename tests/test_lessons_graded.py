@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module", params=LESSONS)
 def graded(request, course_root, standin_dir, tmp_path_factory):
-    from stream_course.parallel_autograde import autograde
+    from stream_course.grader.parallel import autograde
 
     found = lesson(request.param)
     course = scratch_course(course_root, tmp_path_factory.mktemp(found.slug))

@@ -13,8 +13,8 @@ from nbgrader.api import Gradebook
 
 from stream_course import progress_store
 from stream_course.course import COURSE_ID
+from stream_course.grader.xp import watch_manual_grades
 from stream_course.grading import read_grades
-from stream_course.preprocessors import watch_manual_grades
 from stream_course.progress import (
     ACHIEVEMENTS,
     LESSON_BONUS,

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from stream_course.course import fill_answers, solution_sources
-from stream_course.repair import repair_submission
+from stream_course.grader.repair import repair_submission
 
 from .conftest import LESSON01
 

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from stream_course.sandbox import SANDBOX_UID_BASE, SandboxedKernelManager, SandboxError
+from stream_course.grader.sandbox import SANDBOX_UID_BASE, SandboxedKernelManager, SandboxError
 
 from .conftest import ROOT as REPO
 

@@ -87,7 +87,7 @@ def test_a_read_only_data_folder_only_skips_saving(model, tokenizer, tmp_path, m
 def test_under_the_autograder_the_cell_only_says_so(
     course_root, model, tokenizer, data_home, monkeypatch
 ):
-    monkeypatch.setenv("STREAM_GRADING", "1")  # as stream_course.sandbox sets it for kernels
+    monkeypatch.setenv("STREAM_GRADING", "1")  # as stream_course.grader.sandbox sets it for kernels
     view = self_check.check_lesson(1, namespace(course_root, model, tokenizer))
     assert repr(view) == self_check.GRADING_NOTE and "피드백" in repr(view)
     assert not data_home.exists()  # no check ran, nothing saved

@@ -102,7 +102,7 @@ with open(out, "w") as file:
 
 # A module that gives Lesson 01's answer away: the probe must catch it (a probe that cannot
 # fail would prove nothing).
-PLANTED = '''
+PLANTED = """
 import torch.nn.functional as F
 
 def neighbours_for_you(wte, idx, k=10):
@@ -110,7 +110,7 @@ def neighbours_for_you(wte, idx, k=10):
     sims = unit @ unit[idx]
     sims[idx] = -float("inf")
     return sims.topk(k).indices.tolist()
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,9 @@ def test_the_wheel_holds_no_answer_key_or_sample_answers(installed):
         assert "answer_key" not in name and "sample_answers" not in name, name
         assert not name.startswith("source/"), name
     text = "\n".join(
-        zipfile.ZipFile(wheel).read(n).decode("utf-8", "replace") for n in names if n.endswith(".py")
+        zipfile.ZipFile(wheel).read(n).decode("utf-8", "replace")
+        for n in names
+        if n.endswith(".py")
     )
     for secret in ("JUDGES = {", "class NeighborIndex", "def reference_index"):
         assert secret not in text, secret
@@ -174,7 +176,9 @@ def test_no_installed_name_returns_an_exercise_answer(
     subprocess.run(probe, check=True, env=env, cwd=tmp_path, timeout=1200)
     found = json.loads(out.read_text())
     assert len(found["candidates"]) > 100  # the whole package was walked
-    parts = {(lesson(s).assignment, g) for s in LESSONS for g, p in lesson(s).parts.items() if p.calls}
+    parts = {
+        (lesson(s).assignment, g) for s in LESSONS for g, p in lesson(s).parts.items() if p.calls
+    }
     assert {(lesson(r["slug"]).assignment, r["grade_id"]) for r in found["recordings"]} <= parts
     answered = set()
     for recording in found["recordings"]:

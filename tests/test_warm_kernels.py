@@ -1,4 +1,4 @@
-"""Kernels forked from a warm parent (stream_course.warm_kernels), tried from inside and outside:
+"""Kernels forked from a warm parent (stream_course.grader.warm_kernels), tried from inside and outside:
 the same sandbox as a cold kernel, nothing shared between submissions, interrupts still work."""
 
 import asyncio
@@ -11,9 +11,9 @@ import pytest
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-from stream_course import warm_kernels
-from stream_course.preprocessors import SandboxedExecute
-from stream_course.sandbox import SandboxedKernelManager, processes_of
+from stream_course.grader import warm_kernels
+from stream_course.grader.execute import SandboxedExecute
+from stream_course.grader.sandbox import SandboxedKernelManager, processes_of
 
 pytestmark = pytest.mark.slow
 
@@ -222,7 +222,7 @@ def test_a_warm_kernel_reads_what_the_sandbox_mounts_under_tmp(course, tmp_path)
 def test_the_shared_parent_starts_early_and_again_if_the_course_config_changes_it(
     course, tmp_path, configured, monkeypatch
 ):
-    from stream_course.parallel_autograde import _start_shared_parent
+    from stream_course.grader.parallel import _start_shared_parent
 
     data = tmp_path / "data"
     data.mkdir()

@@ -1,5 +1,5 @@
 """Lesson 02 answer key: grader-only (nbgrader's ignore list keeps it out of release/, and it is
-not part of the installed package). The judge (stream_course.judge) calls ``JUDGES[grade_id]``
+not part of the installed package). The judge (stream_course.grader.judge) calls ``JUDGES[grade_id]``
 with the recorded answers, the part's cases rebuilt from the same seeds, and its own model.
 
 The references are transformers' own: ``hidden_states[0]`` of an eval forward pass, after a

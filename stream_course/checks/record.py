@@ -7,7 +7,7 @@ what it returned is recorded *by value* (tensors up to ``BY_VALUE`` elements; la
 fingerprint) with whether it raised or changed its inputs. That recording is shown as one output
 of type ``ANSWERS_MIME``. Nothing is decided here.
 
-The grader (stream_course.judge) builds the same cases again from the same seeds with its own
+The grader (stream_course.grader.judge) builds the same cases again from the same seeds with its own
 model, computes the references with the lesson's answer key (source/<lesson>/answer_key.py, never
 installed), and compares with the lesson's tolerance. The part is the cell's nbgrader grade_id
 and the lesson the assignment being graded, whatever a recording claims.

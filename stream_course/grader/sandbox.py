@@ -1,7 +1,7 @@
 """Grading kernels inside bubblewrap: student code runs with no network, sees only what it needs,
 runs as an unprivileged user, and is bounded in memory, processes and file size.
 
-``stream_course.preprocessors.SandboxedExecute`` is nbgrader's ``Execute`` with
+``stream_course.grader.execute.SandboxedExecute`` is nbgrader's ``Execute`` with
 ``SandboxedKernelManager``; nbgrader_config.py puts it in ``Autograde.autograde_preprocessors``, so
 plain ``nbgrader autograde`` and the formgrader's button grade in the sandbox. Inside it the kernel
 can read: the system (/usr, /etc), Python and this environment, the ``stream_course`` package, the
@@ -28,7 +28,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, List, Unicode, default
 
-from stream_course import warm_kernels
+from stream_course.grader import warm_kernels
 
 # Kernels run as a uid with no account and no files: its own per grading process, so that the
 # process limit (counted per uid) of one grader's kernels never squeezes a concurrent grader's.
@@ -64,7 +64,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     warm_root = Unicode(
         "",
         help="kernels working under this folder are forked from a warm parent that has imported "
-        "the libraries and loaded the model once (stream_course.warm_kernels); empty: all cold",
+        "the libraries and loaded the model once (stream_course.grader.warm_kernels); empty: all cold",
     ).tag(config=True)
     warm_parent = Unicode(
         "", help="socket of a warm parent shared by several graders (stream-course autograde)"

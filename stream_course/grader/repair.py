@@ -9,13 +9,22 @@ metadata"). ``repair_submission`` compares the submission with the released note
 - gives back lost metadata: a cell whose source equals a released read-only or test cell gets that
   cell's metadata; a missing answer cell is found between the same neighbours as in the release;
 - says what it did, so the instructor sees which submissions were repaired or look wrong.
+
+``RepairSubmission`` runs it as autograde's first step (nbgrader_config.py).
 """
 
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 import nbformat
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from stream_course.grader import batch_report
 
 
 def _grade_id(cell) -> str | None:
@@ -111,3 +120,26 @@ def _match_by_position(submission, released) -> list[str]:
         best.metadata["nbgrader"] = dict(cell.metadata["nbgrader"])
         restored.append(grade_id)
     return restored
+
+
+class RepairSubmission(NbGraderPreprocessor):
+    """First step of autograde: repair lost or duplicated cell metadata against the release
+    (stream_course.grader.repair), and note what was done in the autograded notebook's metadata."""
+
+    release_directory = Unicode("release", help="the course's release/ folder").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        info = resources["nbgrader"]
+        release_path = (
+            Path(self.release_directory) / info["assignment"] / f"{info['notebook']}.ipynb"
+        )
+        if not release_path.exists():
+            self.log.warning("No released notebook at %s: submission not checked", release_path)
+            return nb, resources
+        notes = repair_submission(nb, nbformat.read(release_path, as_version=4))
+        if notes:
+            nb.metadata.setdefault("stream", {})["repairs"] = notes
+            for note in notes:
+                self.log.warning("%s/%s: %s", info["student"], info["assignment"], note)
+                batch_report.flag(info["student"], info["assignment"], f"repaired: {note}")
+        return nb, resources

@@ -10,9 +10,9 @@ instead of failing with "database is locked". Each worker's summary is merged in
 The workers are forked from one process that has imported nbgrader (~3 s: jsonschema builds its
 format grammars) and loaded the judge's model once: the ``stream-course autograde`` command
 itself, or, for a caller in Python (whose process may hold threads, which fork() does not copy),
-a fresh ``python -m stream_course.parallel_autograde``. The workers' kernels are forked from one
+a fresh ``python -m stream_course.grader.parallel``. The workers' kernels are forked from one
 warm parent that has imported the libraries and loaded the model once
-(``stream_course.warm_kernels``; same sandbox); ``--cold`` starts each kernel anew.
+(``stream_course.grader.warm_kernels``; same sandbox); ``--cold`` starts each kernel anew.
 """
 
 from __future__ import annotations
@@ -64,13 +64,13 @@ def autograde(
     warm: bool = True,
 ) -> tuple[int, str]:
     """Grade every submission of ``lesson`` with ``jobs`` workers; return (exit code, summary).
-    ``warm``: the workers fork their kernels from one warm parent (stream_course.warm_kernels).
+    ``warm``: the workers fork their kernels from one warm parent (stream_course.grader.warm_kernels).
     The exit code is nbgrader's: 1 when any submission could not be graded."""
     if not submitted_students(root, lesson):  # said here, not from inside a subprocess
         raise SystemExit(no_submissions(root, lesson))
     request = {"lesson": lesson, "jobs": jobs, "extra": list(extra), "warm": warm}
     batch = subprocess.run(
-        [sys.executable, "-m", "stream_course.parallel_autograde", json.dumps(request)],
+        [sys.executable, "-m", "stream_course.grader.parallel", json.dumps(request)],
         cwd=root,
         capture_output=True,
         text=True,
@@ -90,7 +90,7 @@ def run_batch(
     every worker needs, fork the workers, wait, merge their summaries."""
     import threading
 
-    from stream_course import warm_kernels
+    from stream_course.grader import warm_kernels
 
     students = submitted_students(root, lesson)
     if not students:
@@ -117,7 +117,7 @@ def run_batch(
         with warm_kernels.loading_before_fork() as threads:
             from nbgrader.apps import NbGraderApp  # noqa: F401 (imported once, for every worker)
 
-            from stream_course.preprocessors import trusted_model
+            from stream_course.grader.judge import trusted_model
 
             trusted_model()  # the judge's model, loaded once for every worker
         fork = multiprocessing.get_context("fork")
@@ -149,7 +149,7 @@ def _worker(argv: list[str], log: str, threads: int) -> None:
     import torch
     from nbgrader.apps import NbGraderApp
 
-    from stream_course import batch_report
+    from stream_course.grader import batch_report
 
     sys.stdout.flush()
     sys.stderr.flush()
@@ -166,14 +166,14 @@ def _worker(argv: list[str], log: str, threads: int) -> None:
 
 
 def _start_shared_parent(root: Path, warm_root: Path):
-    """Start the warm parent (stream_course.warm_kernels) in the sandbox that the course's
+    """Start the warm parent (stream_course.grader.warm_kernels) in the sandbox that the course's
     nbgrader_config.py sets up, so that its kernels see what the workers' cold kernels would.
     It starts with the sandbox's defaults before that file is read (it imports nbgrader and
     torch: ~2 s the parent can spend loading), and again if the file changes the sandbox."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    from stream_course import warm_kernels
-    from stream_course.sandbox import SandboxedKernelManager
+    from stream_course.grader import warm_kernels
+    from stream_course.grader.sandbox import SandboxedKernelManager
 
     early = SandboxedKernelManager(warm_root=str(warm_root))
     parent = warm_kernels.WarmParent(early)

@@ -13,14 +13,22 @@ import contextlib
 import importlib.util
 import io
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
 from stream_course.checks import forbidden
-from stream_course.checks.record import MAX_PAYLOAD, outcomes, thaw
+from stream_course.checks.record import ANSWERS_MIME, MAX_PAYLOAD, fingerprint, outcomes, thaw
 from stream_course.checks.toolkit import say
+from stream_course.grader import batch_report
 from stream_course.lessons import Lesson, lesson
 
 ANSWER_KEY = "answer_key.py"
@@ -144,3 +152,89 @@ def _written_by_hand(
             verdict.flags.append(f"{grade_id}: {name} calls {', '.join(findings.uses[:3])}")
             return say(*forbidden.message(name, findings.uses))
     return None
+
+
+class JudgeAnswers(NbGraderPreprocessor):
+    """Right after the student's notebook ran: decide every hidden test cell here, in the
+    grader's process with its own model and the lesson's answer key (stream_course.grader.judge), from
+    the answers the cell recorded. A test cell whose answers fail, or are missing, gets an error
+    output, which nbgrader's SaveAutoGrades scores 0."""
+
+    source_directory = Unicode(
+        "source", help="the course's source/ folder, where each lesson's answer key lives"
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        self._student_cells = {
+            cell.metadata["nbgrader"]["grade_id"]: cell.source
+            for cell in nb.cells
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+        }
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
+        meta = cell.metadata.get("nbgrader", {})
+        expected = cell.source.count("check.collect(") if cell.cell_type == "code" else 0
+        if not (meta.get("grade") and not meta.get("solution") and expected):
+            return cell, resources
+        payloads = [o.data[ANSWERS_MIME] for o in cell.outputs if ANSWERS_MIME in o.get("data", {})]
+        cell.outputs = [o for o in cell.outputs if ANSWERS_MIME not in o.get("data", {})]
+        if any(o.output_type == "error" for o in cell.outputs):
+            return cell, resources  # already failed in the kernel
+        info = resources["nbgrader"]
+        model, tokenizer = trusted_model()
+        try:
+            verdict = judge_cell(
+                info["assignment"],
+                meta.get("grade_id"),
+                payloads,
+                expected,
+                self._student_cells,
+                model,
+                tokenizer,
+                Path(self.source_directory),
+            )
+        except AnswerKeyMissing as error:
+            from stream_course.grader.execute import environment_failure
+
+            environment_failure(info, str(error))
+        for flag in verdict.flags:
+            batch_report.flag(info["student"], info["assignment"], flag)
+        if verdict.failure is None:
+            cell.outputs.append(
+                new_output(
+                    "stream", name="stdout", text="✓ hidden checks passed / 숨은 테스트 통과\n"
+                )
+            )
+        else:
+            cell.outputs.append(
+                new_output(
+                    "error",
+                    ename="AssertionError",
+                    evalue=verdict.failure,
+                    traceback=[f"AssertionError: {verdict.failure}"],
+                )
+            )
+        return cell, resources
+
+
+# The grader's model, loaded once per grading process (nbgrader makes new preprocessors for every
+# notebook): name -> (model, tokenizer, fingerprint of its embedding table).
+_trusted_models: dict[str | None, tuple] = {}
+
+
+def trusted_model():
+    """``load_model()`` for the judge, kept between notebooks. Judging never changes the model;
+    should anything have changed its embedding table all the same, it is loaded again."""
+    from stream_course.models import MODEL_ENV, load_model
+
+    name = os.environ.get(MODEL_ENV)
+    kept = _trusted_models.get(name)
+    if kept is not None:
+        model, tokenizer, table = kept
+        if fingerprint(model.get_input_embeddings().weight) == table:
+            return model, tokenizer
+    with contextlib.redirect_stdout(io.StringIO()):
+        model, tokenizer = load_model()
+    _trusted_models[name] = (model, tokenizer, fingerprint(model.get_input_embeddings().weight))
+    return model, tokenizer

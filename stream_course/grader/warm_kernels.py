@@ -1,7 +1,7 @@
 """Warm grading kernels: a parent that has imported torch, transformers and IPython and loaded the
 lesson model once, forking one sandboxed kernel per submission.
 
-A cold sandboxed kernel (``stream_course.sandbox``) spends about half of a Lesson 01 submission's
+A cold sandboxed kernel (``stream_course.grader.sandbox``) spends about half of a Lesson 01 submission's
 grading time importing libraries and loading the model (benchmarks/autograde.py). With
 ``--SandboxedKernelManager.warm_root=DIR`` (``stream-course autograde`` sets it to ``autograded/``),
 kernels whose working folder is under DIR come from a warm parent instead::
@@ -16,7 +16,7 @@ kernels whose working folder is under DIR come from a warm parent instead::
           └─ kernel: ipykernel. When it ends, init ends, and so does the namespace: nothing a
                      student started outlives the submission.
 
-The kernel manager launches ``python -m stream_course.warm_kernels attach SOCKET REQUEST`` as the
+The kernel manager launches ``python -m stream_course.grader.warm_kernels attach SOCKET REQUEST`` as the
 kernel process: it asks the warm parent for a kernel, forwards signals (interrupts on timeout), and
 exits with the kernel's status, so jupyter_client and nbgrader see an ordinary local kernel.
 Fork safety: the parent never runs a parallel torch operation (an OpenMP pool does not survive
@@ -539,4 +539,6 @@ if __name__ == "__main__":
     elif command == "attach":
         sys.exit(attach(*arguments))
     else:
-        sys.exit(f"usage: python -m stream_course.warm_kernels serve|attach ...; got {command}")
+        sys.exit(
+            f"usage: python -m stream_course.grader.warm_kernels serve|attach ...; got {command}"
+        )
