@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from stream_course.lessons import TRACK_LENGTH as TRACK_LESSONS
+
 XP_PER_POINT = 10
 LESSON_BONUS = 30
 DONE_FRACTION = 0.6
-TRACK_LESSONS = 12
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,22 @@ def tokenizer(model_and_tokenizer):
     return model_and_tokenizer[1]
 
 
+def package_tree(course_root: Path, into: Path) -> Path:
+    """The package as pip fetches it from the repository (what a wheel is built from), without
+    this checkout's clutter (an in-tree build/ would keep removed modules)."""
+    import shutil
+
+    into.mkdir(parents=True, exist_ok=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(course_root / name, into / name)
+    shutil.copytree(
+        course_root / "stream_course",
+        into / "stream_course",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    return into
+
+
 @pytest.fixture(scope="session")
 def answer_key():
     """A lesson's answer key (source/<assignment>/answer_key.py), as the grader loads it."""

@@ -3,7 +3,6 @@ a stand-in `google.colab` module imported at kernel start (as on Colab), and the
 cell installing the course package without touching Colab's torch."""
 
 import json
-import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -14,7 +13,7 @@ from nbclient import NotebookClient
 
 from stream_course.course import fill_answers, solution_sources
 
-from .conftest import LESSON01
+from .conftest import LESSON01, package_tree
 
 pytestmark = pytest.mark.slow
 
@@ -54,17 +53,7 @@ def colab(tmp_path_factory, course_root):
         "language": "python",
     }
     (kernel / "kernel.json").write_text(json.dumps(spec))
-    # The package as pip would fetch it from the repository, without this checkout's clutter.
-    package = where / "package"
-    package.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(course_root / name, package / name)
-    shutil.copytree(
-        course_root / "stream_course",
-        package / "stream_course",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    return where, python, package
+    return where, python, package_tree(course_root, where / "package")
 
 
 def test_first_cell_installs_the_course_and_the_lesson_runs(

@@ -3,7 +3,6 @@ carries no answer key: no reference solution, no sample answers, and no importab
 returns an exercise's answer."""
 
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,7 +11,7 @@ import pytest
 
 from stream_course.lessons import LESSONS, lesson
 
-from .conftest import judged
+from .conftest import judged, package_tree
 
 pytestmark = pytest.mark.slow
 
@@ -119,16 +118,7 @@ def installed(course_root, tmp_path_factory):
     the Colab cell installs it)."""
     out = tmp_path_factory.mktemp("student")
     wheels, target = out / "wheels", out / "site"
-    # From a copy of what the wheel is made of: an in-tree build/ would keep removed modules.
-    tree = out / "tree"
-    tree.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(course_root / name, tree / name)
-    shutil.copytree(
-        course_root / "stream_course",
-        tree / "stream_course",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    tree = package_tree(course_root, out / "tree")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "wheel", "--no-deps", "-w", wheels, tree], check=True)
     (wheel,) = wheels.glob("stream_course-*.whl")
