@@ -133,7 +133,5 @@ def _failure_reason(error: Exception, timeout: int) -> str:
         return f"the kernel died or stopped answering ({name}: memory, a kill, or a crash)"
     if name in ("CellTimeoutError", "TimeoutError") or "Timeout" in str(error):
         return f"a cell ran past the {timeout} s limit and could not be interrupted"
-    if isinstance(error, SandboxError):
-        return "the sandbox could not start (see the error above)"
     first = (str(error).strip().splitlines() or [""])[0][:120]
     return f"{name}: {first}"

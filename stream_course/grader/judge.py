@@ -29,6 +29,7 @@ from stream_course.checks import forbidden
 from stream_course.checks.record import ANSWERS_MIME, MAX_PAYLOAD, fingerprint, outcomes, thaw
 from stream_course.checks.toolkit import say
 from stream_course.grader import batch_report
+from stream_course.grader.execute import environment_failure
 from stream_course.lessons import Lesson, lesson
 
 ANSWER_KEY = "answer_key.py"
@@ -195,8 +196,6 @@ class JudgeAnswers(NbGraderPreprocessor):
                 Path(self.source_directory),
             )
         except AnswerKeyMissing as error:
-            from stream_course.grader.execute import environment_failure
-
             environment_failure(info, str(error))
         for flag in verdict.flags:
             batch_report.flag(info["student"], info["assignment"], flag)
