@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from stream_course.checks.toolkit import fail
+
 try:
     from xxhash import xxh3_64_hexdigest as _digest
 except ImportError:  # a student's own environment (e.g. Colab) without it: only slower
@@ -244,8 +246,6 @@ class Outcome:
 
     def get(self, name: str):
         """The returned value; a bilingual failure if the call raised or changed its inputs."""
-        from stream_course.checks.toolkit import fail
-
         if self.raised is not None:
             kind, message = self.raised.get("type", "Exception"), self.raised.get("message", "")
             fail(
