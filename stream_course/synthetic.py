@@ -90,3 +90,45 @@ def hooked(model, names: list[str]) -> Iterator[dict]:
     finally:
         for handle in handles:
             handle.remove()
+
+
+_SPY = "stream_spy"  # an attention implementation that records what eager attention receives
+_spied: dict[int, tuple] = {}
+
+
+def _spy(module, query, key, value, attention_mask, **kwargs):
+    from transformers.models.gpt2.modeling_gpt2 import eager_attention_forward
+
+    output, weights = eager_attention_forward(module, query, key, value, attention_mask, **kwargs)
+    _spied[module.layer_idx] = tuple(t.detach().clone() for t in (query, key, value, weights))
+    return output, weights
+
+
+def _register_spy() -> None:
+    from transformers import AttentionInterface
+    from transformers.masking_utils import AttentionMaskInterface, eager_mask
+
+    if _SPY not in AttentionInterface._global_mapping:
+        AttentionInterface.register(_SPY, _spy)
+        # Without a mask function of its own, create_causal_mask returns None and the
+        # attention runs without its causal mask (LESSON_TRACK §0.5).
+        AttentionMaskInterface.register(_SPY, eager_mask)
+
+
+@contextlib.contextmanager
+def attention_seen(model) -> Iterator[dict]:
+    """Record, per layer index, ``(q, k, v, weights)`` as GPT-2's attention function receives and
+    returns them (eager attention: q, k, v (B, H, T, d_head), unscaled; weights (B, H, T, T),
+    after the causal mask and softmax) during the forward passes inside the block. The model's
+    attention implementation is restored afterwards."""
+    _register_spy()
+    before = model.config._attn_implementation
+    model.set_attn_implementation(_SPY)
+    _spied.clear()
+    seen: dict[int, tuple] = {}
+    try:
+        yield seen
+    finally:
+        seen.update(_spied)
+        _spied.clear()
+        model.set_attn_implementation(before)
