@@ -37,6 +37,13 @@ def test_release_and_notebooks_are_up_to_date(course_root, tmp_path):
         )
 
 
+def test_the_self_study_edition_has_the_release_cells(course_root):
+    """notebooks/ differs from release/ in metadata only, so running one runs both."""
+    for path in course_root.glob("release/*/*.ipynb"):
+        edition = nbformat.read(course_root / "notebooks" / path.name, as_version=4)
+        assert nbformat.read(path, as_version=4).cells == edition.cells, path.name
+
+
 def test_notebooks_are_stored_without_outputs(course_root):
     notebooks = committed_notebooks(course_root)
     assert len(notebooks) >= 3

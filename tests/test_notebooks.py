@@ -77,14 +77,11 @@ def test_source_notebook_runs_and_the_grader_accepts_it(
 
 
 @pytest.mark.parametrize("slug", LESSONS)
-@pytest.mark.parametrize("edition", ["release", "notebooks"])
-def test_student_edition_with_reference_answers_runs(
-    course_root, standin_dir, tmp_path, edition, slug
-):
+def test_student_edition_with_reference_answers_runs(course_root, standin_dir, tmp_path, slug):
+    """The self-study edition (release/'s cells: tests/test_editions.py) as a student runs it."""
     found = lesson(slug)
     name = found.assignment
-    path = f"release/{name}/{name}.ipynb" if edition == "release" else f"notebooks/{name}.ipynb"
-    release = nbformat.read(course_root / path, as_version=4)
+    release = nbformat.read(course_root / f"notebooks/{name}.ipynb", as_version=4)
     answers = solution_sources(source_notebook(course_root, found))
     notebook = execute(fill_answers(release, answers), tmp_path)
     assert outputs_text(notebook).count("passed / 통과") >= len(found.exercises)
