@@ -79,3 +79,26 @@ def test_a_kernel_interpreter_without_the_course_is_refused_before_grading():
         kernel_import_paths(bare)
     paths = kernel_import_paths(sys.executable)
     assert any(path.endswith("stream_course") for path in paths)
+
+
+@pytest.mark.slow
+def test_without_bubblewrap_a_batch_refuses_to_grade_and_says_what_to_install(
+    course_root, standin_dir, tmp_path
+):
+    from stream_course.grader.parallel import autograde
+
+    from .test_grading_pipeline import make_course
+
+    (tmp_path / "course").mkdir()
+    course = make_course(course_root, tmp_path / "course")
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write('\nc.SandboxedKernelManager.bwrap = "no-such-bwrap"\n')
+    run_nbgrader(course, "generate_assignment", LESSON01, "--force")
+    for student in ("s1", "s2", "s3", "s4"):
+        submit(course, student, LESSON01, sample_submission(course, LESSON01, "reference"))
+
+    code, summary = autograde(course, LESSON01, jobs=2)
+    assert code != 0
+    assert "bubblewrap (bwrap) is not installed" in summary, summary
+    assert "apt-get install bubblewrap" in summary
+    assert read_grades(course, LESSON01) == []  # nobody got a zero

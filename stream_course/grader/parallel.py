@@ -22,6 +22,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -110,7 +111,8 @@ def run_batch(
         extra = (*extra, f"--SandboxedKernelManager.warm_root={warm_root.resolve()}")
         # One warm parent for all workers, loading while this process loads the grader's side.
         parent = _start_shared_parent(root, warm_root)
-        extra = (*extra, f"--SandboxedKernelManager.warm_parent={parent.socket}")
+        if parent is not None:
+            extra = (*extra, f"--SandboxedKernelManager.warm_parent={parent.socket}")
 
     start = time.perf_counter()
     try:
@@ -176,12 +178,21 @@ def _start_shared_parent(root: Path, warm_root: Path):
     from stream_course.grader.sandbox import SandboxedKernelManager
 
     early = SandboxedKernelManager(warm_root=str(warm_root))
-    parent = warm_kernels.WarmParent(early)
-    parent.start(early)
+    parent = None
+    if shutil.which(early.bwrap) is not None:
+        parent = warm_kernels.WarmParent(early)
+        parent.start(early)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     manager = SandboxedKernelManager(config=config, warm_root=str(warm_root))
-    if parent.launch(manager) != parent.launched:
-        parent.stop()
+    if shutil.which(manager.bwrap) is None:
+        # No bubblewrap, no warm parent: each worker's kernel manager refuses to start with a
+        # message that says what to install (or runs cold and unsandboxed where allowed).
+        if parent is not None:
+            parent.stop()
+        return None
+    if parent is None or parent.launch(manager) != parent.launched:
+        if parent is not None:
+            parent.stop()
         parent = warm_kernels.WarmParent(manager)
         parent.start(manager)
     return parent
