@@ -100,6 +100,7 @@ def test_freeze_and_thaw_keep_types_and_dtypes():
         {"a": "b"},
         torch.tensor([1, 2]),
         torch.tensor([0.5]),
+        torch.tensor(2.5),  # 0-d: a loss, one GELU value
         torch.arange(6, dtype=torch.float64).reshape(2, 3),
         torch.tensor([True, False]),
         torch.zeros(0, 4),
@@ -111,6 +112,7 @@ def test_freeze_and_thaw_keep_types_and_dtypes():
         assert type(again) is type(value)
         if isinstance(value, torch.Tensor):
             assert again.dtype == value.dtype and torch.equal(again, value)
+            assert again.shape == value.shape
 
 
 def test_tensors_are_recorded_by_value_up_to_the_bound():

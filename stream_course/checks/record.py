@@ -65,7 +65,7 @@ def fingerprint(value) -> str:
     """Shape, dtype and a 64-bit XXH3 digest of a tensor's bytes, read in place (no copy)."""
     if isinstance(value, torch.Tensor):
         data = value.detach().cpu().contiguous()
-        raw = memoryview(data.view(torch.uint8).numpy()) if data.numel() else b""
+        raw = memoryview(data.reshape(-1).view(torch.uint8).numpy()) if data.numel() else b""
         return f"tensor{tuple(data.shape)}:{data.dtype}:{_digest(raw)}"
     return repr(value)[:200]
 
@@ -123,7 +123,7 @@ def freeze(value):
                 "dtype": str(data.dtype),
                 "print": fingerprint(data),
             }
-        raw = data.view(torch.uint8).numpy().tobytes() if data.numel() else b""
+        raw = data.reshape(-1).view(torch.uint8).numpy().tobytes() if data.numel() else b""
         return {
             "type": "tensor",
             "dtype": str(data.dtype),
