@@ -3,6 +3,7 @@ submit, `stream-course autograde` with warm sandboxed kernels, the gradebook): e
 gets full marks, every common mistake loses exactly the parts it breaks, a blank notebook gets
 nothing. A lesson added to the registry is graded here with no new test file."""
 
+import nbformat
 import pytest
 
 from stream_course.course import run_nbgrader, scratch_course
@@ -26,7 +27,19 @@ def graded(request, course_root, standin_dir, tmp_path_factory):
         submit(course, variant, found.assignment, notebook)
     code, summary = autograde(course, found.assignment, jobs=2)
     grades = {row.student: row for row in read_grades(course, found.assignment)}
-    return found, samples, grades, code, summary
+    return found, samples, grades, code, summary, course
+
+
+def cell_errors(course, student: str, assignment: str) -> dict[str, str]:
+    """grade_id -> the error each graded cell of an autograded notebook shows (the verdict)."""
+    path = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    errors = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        shown = [o.get("evalue", "") for o in cell.get("outputs", []) if o.output_type == "error"]
+        if grade_id and shown:
+            errors[grade_id] = "\n".join(shown)
+    return errors
 
 
 def auto_parts(found, row):
@@ -38,7 +51,7 @@ def full_marks(found, row):
 
 
 def test_every_sample_is_graded(graded):
-    found, samples, grades, code, summary = graded
+    found, samples, grades, code, summary, _ = graded
     assert code == 0, summary
     assert "0 failed" in summary.splitlines()[0], summary
     assert len(samples["RIGHT"]) >= 4 and len(samples["WRONG"]) >= 5
@@ -46,7 +59,7 @@ def test_every_sample_is_graded(graded):
 
 
 def test_reference_and_every_right_style_get_full_marks(graded):
-    found, samples, grades, _, _ = graded
+    found, samples, grades, *_ = graded
     for name in ["reference", *samples["RIGHT"]]:
         row = grades[name]
         assert auto_parts(found, row) == full_marks(found, row), name
@@ -54,7 +67,7 @@ def test_reference_and_every_right_style_get_full_marks(graded):
 
 
 def test_every_wrong_answer_loses_exactly_the_parts_it_breaks(graded):
-    found, samples, grades, _, _ = graded
+    found, samples, grades, *_ = graded
     for name, variant in samples["WRONG"].items():
         assert variant["loses"] <= set(found.parts), name
         row = grades[name]
@@ -66,5 +79,17 @@ def test_every_wrong_answer_loses_exactly_the_parts_it_breaks(graded):
 
 
 def test_a_blank_notebook_gets_no_auto_points(graded):
-    found, _, grades, _, _ = graded
+    found, _, grades, *_ = graded
     assert grades["blank"].auto_score == 0
+
+
+def test_each_wrong_answer_is_told_what_is_wrong_in_both_languages(graded):
+    """A wrong sample's ``says`` names, per part, a phrase its feedback must contain: the
+    mistake is named, not only a deviation, in English and in Korean."""
+    found, samples, _, _, _, course = graded
+    for name, variant in samples["WRONG"].items():
+        says = variant.get("says", {})
+        errors = cell_errors(course, name, found.assignment) if says else {}
+        for part, phrase in says.items():
+            assert phrase in errors.get(part, ""), (name, part, errors.get(part))
+            assert any("가" <= ch <= "힣" for ch in errors.get(part, "")), (name, part, errors)

@@ -17,6 +17,10 @@ LESSONS = (
     "word_embedding",
     "positions",
     "layer_norm",
+    "qkv",
+    "causal_pattern",
+    "attention_output",
+    "mlp",
 )
 TRACK_LENGTH = 12  # lessons planned in the track ("01 / 12")
 
