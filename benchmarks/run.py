@@ -136,5 +136,39 @@ def main() -> dict:
     return results
 
 
+def lessons_only(keys: list[str]) -> dict:
+    """Measure only some lessons (run time and grading throughput) and merge their figures into
+    results.json, keeping every other figure: for a lesson just added, without the whole bench."""
+    from autograde import seconds_per_submission  # benchmarks/autograde.py
+
+    from stream_course.lessons import lesson
+
+    out = Path(__file__).with_name("results.json")
+    results = json.loads(out.read_text())
+    for key in keys:
+        found = lesson(int(key) if key.isdigit() else key)
+        figures = {
+            "run_seconds": lesson_run_seconds(
+                SOURCE / found.assignment / f"{found.assignment}.ipynb"
+            ),
+            "grading_seconds_per_submission": seconds_per_submission(found.assignment),
+        }
+        results["lessons"][found.assignment] = figures
+        print(
+            f"  {found.assignment:<24} {figures['run_seconds']:6.2f}   "
+            f"{figures['grading_seconds_per_submission']:6.2f}",
+            flush=True,
+        )
+    results["lessons"] = dict(sorted(results["lessons"].items()))
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print("wrote", out)
+    return results
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["--lessons"]:  # e.g. --lessons 4 5 6 7
+        lessons_only(sys.argv[2:])
+    else:
+        main()

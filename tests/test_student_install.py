@@ -22,6 +22,9 @@ PROBE = r"""
 import importlib, inspect, json, os, pkgutil, signal, sys, time, warnings
 warnings.simplefilter("ignore")
 import torch
+# One thread: a child forked after a multi-threaded matmul in this process can hang in
+# OpenMP, and every candidate would then wait out its 10 s deadline.
+torch.set_num_threads(1)
 import stream_course
 from stream_course.checks.record import record_part
 from stream_course.lessons import LESSONS, lesson
