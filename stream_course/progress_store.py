@@ -7,8 +7,10 @@ a lowered regrade lowers it, and a crash half-way leaves the previous state whol
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
+import sqlalchemy.exc
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -109,8 +111,25 @@ def track_order(gradebook: Gradebook) -> list[str]:
     return sorted(assignment.name for assignment in gradebook.assignments)
 
 
+LOCKED_RETRIES = 5  # SQLite: another grader holds the write lock longer than its 5 s timeout
+
+
 def update_progress(db_url: str, student: str) -> StudentStanding:
-    """Recompute and store one student's XP, level and achievements (one transaction)."""
+    """Recompute and store one student's XP, level and achievements (one transaction). Graders
+    running at once may meet a locked SQLite file, or both create the XP tables: the transaction
+    is rolled back whole and tried again, a few times, with growing pauses."""
+    for attempt in range(LOCKED_RETRIES):
+        try:
+            return _update(db_url, student)
+        except sqlalchemy.exc.OperationalError as error:
+            busy = "locked" in str(error) or "already exists" in str(error)
+            if not busy or attempt == LOCKED_RETRIES - 1:
+                raise
+            time.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _update(db_url: str, student: str) -> StudentStanding:
     with Gradebook(db_url, course_id=COURSE_ID) as gradebook:
         Base.metadata.create_all(gradebook.engine)
         session = gradebook.db

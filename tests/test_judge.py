@@ -5,11 +5,12 @@ import copy
 import json
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
 from stream_course.checks import toolkit
-from stream_course.checks.record import BY_VALUE, Fingerprint, freeze, thaw
+from stream_course.checks.record import BY_VALUE, Case, Fingerprint, freeze, run_case, thaw
 from stream_course.lessons.word_embedding import checks
 
 from .conftest import judged, recorded
@@ -136,3 +137,39 @@ def test_a_right_answer_computed_with_other_threads_still_passes(model, tokenize
     finally:
         torch.set_num_threads(threads)
     assert judged(LESSON, "test_cosine_neighbors", [payload], model, tokenizer).failure is None
+
+
+def test_in_place_changes_inside_a_state_dict_or_a_list_are_seen():
+    """Lessons 08, 09 and 12 pass state_dicts (and lists of them): each call gets fresh copies
+    at every depth, and a change at any depth is reported, as for a plain tensor argument."""
+    params = {"ln.weight": torch.ones(3), "ln.bias": torch.zeros(3)}
+    case = Case("a block", (torch.ones(2, 3), [params, dict(params)]))
+
+    def reads(x, blocks):
+        return x * blocks[0]["ln.weight"] + blocks[1]["ln.bias"]
+
+    def scales_a_weight(x, blocks):
+        blocks[1]["ln.weight"].mul_(2)
+        return x
+
+    def drops_a_key(x, blocks):
+        blocks[0].pop("ln.bias")
+        return x
+
+    def empties_the_list(x, blocks):
+        blocks.clear()
+        return x
+
+    assert not run_case(reads, case)["mutated"]
+    for function in (scales_a_weight, drops_a_key, empties_the_list):
+        assert run_case(function, case)["mutated"], function.__name__
+    assert torch.equal(params["ln.weight"], torch.ones(3)) and set(params) == {
+        "ln.weight",
+        "ln.bias",
+    }
+    tied = {"wte": torch.ones(4)}
+    tied["lm_head"] = tied["wte"]  # as in GPT-2's state_dict: copied once, still shared
+    (copied,) = toolkit.clone_arguments((tied,))
+    assert copied["wte"] is copied["lm_head"] and copied["wte"] is not tied["wte"]
+    with pytest.raises(toolkit.CheckFailure, match="in place"):
+        toolkit.unchanged(scales_a_weight, torch.ones(2, 3), [params, params], name="stack")

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from stream_course.checks.toolkit import fail
+from stream_course.checks.toolkit import clone_arguments, fail, same_inputs
 
 try:
     from xxhash import xxh3_64_hexdigest as _digest
@@ -180,8 +180,7 @@ def _hashable(key):
 
 def run_case(function: Callable, case: Case) -> dict:
     """Call ``function`` on fresh copies of the case's inputs; what it did, as JSON."""
-    originals = [a for a in case.args if isinstance(a, torch.Tensor)]
-    args = tuple(a.detach().clone() if isinstance(a, torch.Tensor) else a for a in case.args)
+    args = clone_arguments(case.args)
     outcome: dict[str, Any] = {}
     try:
         outcome["result"] = freeze(function(*args, **case.kwargs))
@@ -191,9 +190,8 @@ def run_case(function: Callable, case: Case) -> dict:
             "message": str(error)[:2000],
             "value_error": isinstance(error, ValueError),
         }
-    copies = [a for a in args if isinstance(a, torch.Tensor)]
-    outcome["mutated"] = any(
-        not torch.equal(before, after) for before, after in zip(originals, copies, strict=True)
+    outcome["mutated"] = not all(
+        same_inputs(before, after) for before, after in zip(case.args, args, strict=True)
     )
     return outcome
 

@@ -62,9 +62,45 @@ def call(function: Callable, *args, name: str, **kwargs):
         )
 
 
+def fresh_copy(value, copies: dict | None = None):
+    """A detached copy of every tensor in ``value``, also inside dicts, lists and tuples (a
+    block's state_dict, a list of them); anything else is passed as it is. A tensor met twice
+    (a state_dict's tied wte and lm_head) is copied once, and stays shared in the copy."""
+    copies = {} if copies is None else copies
+    if isinstance(value, torch.Tensor):
+        if id(value) not in copies:
+            copies[id(value)] = value.detach().clone()
+        return copies[id(value)]
+    if isinstance(value, dict):
+        return type(value)((key, fresh_copy(item, copies)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(fresh_copy(item, copies) for item in value)
+    return value
+
+
+def same_inputs(before, after) -> bool:
+    """``after`` still holds what ``before`` held: equal tensors, the same keys and lengths."""
+    if isinstance(before, torch.Tensor):
+        return isinstance(after, torch.Tensor) and torch.equal(before.detach(), after.detach())
+    if isinstance(before, dict):
+        return (
+            isinstance(after, dict)
+            and list(before) == list(after)
+            and all(same_inputs(before[key], after[key]) for key in before)
+        )
+    if isinstance(before, (list, tuple)):
+        return (
+            isinstance(after, (list, tuple))
+            and len(before) == len(after)
+            and all(same_inputs(b, a) for b, a in zip(before, after, strict=True))
+        )
+    return True
+
+
 def clone_arguments(args: Sequence) -> tuple:
-    """Detached copies of every tensor argument: each call gets its own (LESSON_TRACK §1)."""
-    return tuple(a.detach().clone() if isinstance(a, torch.Tensor) else a for a in args)
+    """Fresh copies of every argument's tensors: each call gets its own (LESSON_TRACK §1)."""
+    copies: dict = {}
+    return tuple(fresh_copy(a, copies) for a in args)
 
 
 def unchanged(function: Callable, *args, name: str, **kwargs):
@@ -72,7 +108,7 @@ def unchanged(function: Callable, *args, name: str, **kwargs):
     copies = clone_arguments(args)
     result = call(function, *copies, name=name, **kwargs)
     for position, (before, after) in enumerate(zip(args, copies, strict=True)):
-        if isinstance(before, torch.Tensor) and not torch.equal(before.detach(), after.detach()):
+        if not same_inputs(before, after):
             fail(
                 f"{name} changed its argument #{position + 1} in place (an in-place op such as "
                 "+=, .add_(), .div_() or x[...] = ...). Compute new tensors instead.",

@@ -15,6 +15,7 @@ import io
 import json
 import os
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -34,6 +35,10 @@ from stream_course.lessons import Lesson, lesson
 
 ANSWER_KEY = "answer_key.py"
 _keys: dict[Path, tuple[float, ModuleType]] = {}
+# A part's cases, built once per grading process for all the notebooks of a batch: the same
+# seeds and the same model give the same cases (the most recent parts only: they hold tensors).
+_cases: OrderedDict[tuple, tuple] = OrderedDict()
+CASES_KEPT = 8
 
 
 class AnswerKeyMissing(RuntimeError):
@@ -58,6 +63,19 @@ def load_answer_key(source_directory: Path, assignment: str) -> ModuleType:
         spec.loader.exec_module(module)
         kept = _keys[path] = (stamp, module)
     return kept[1]
+
+
+def cases_of(assignment: str, grade_id: str, part, model, tokenizer) -> list:
+    """``part.cases(model, tokenizer)``, kept for the next notebook judged with the same model.
+    Judges only read cases (hints get copies), so one list serves every submission."""
+    key = (assignment, grade_id, id(model), id(tokenizer))
+    if key not in _cases:
+        # The model and tokenizer are kept with the cases, so that their ids stay theirs.
+        _cases[key] = (model, tokenizer, part.cases(model, tokenizer))
+        while len(_cases) > CASES_KEPT:
+            _cases.popitem(last=False)
+    _cases.move_to_end(key)
+    return _cases[key][2]
 
 
 @dataclass
@@ -117,7 +135,7 @@ def judge_cell(
             answers = {name: thaw(value) for name, value in payload["values"].items()}
             cases = []
             if part.calls is not None:
-                cases = part.cases(model, tokenizer)
+                cases = cases_of(assignment, grade_id, part, model, tokenizer)
                 answers[part.calls] = outcomes(payload)
                 if len(answers[part.calls]) != len(cases):
                     raise ValueError("recorded calls do not match the cases")
