@@ -2,10 +2,9 @@
 
 Each variant replaces some solution cells of the release notebook (keyed by nbgrader grade_id);
 every other solution cell gets the reference answer from source/. ``loses`` names the graded parts
-(test cells) that must score 0; every other part must get full marks. ``judge_says`` names, per part,
-a phrase the grader's judge gives (checked with judge_cell). Through the pipeline the visible
-check fails first in the cell and shows its own message, so the graded test does not assert
-these phrases yet: the visible checks should name the mistakes too.
+(test cells) that must score 0; every other part must get full marks. ``says`` names, per part,
+a phrase the feedback in that test cell must contain (the visible check runs first in the
+cell, so the phrase comes from its message; the judge names the same mistakes).
 
 The reference ``qkv_heads`` calls the student's ``conv1d``: a ``conv1d`` that is wrong on
 ``c_attn`` (or reads a forbidden module) therefore loses the ``qkv_heads`` parts as well.
@@ -113,7 +112,7 @@ WRONG = {
     return F.linear(x, weight, bias)"""
         ),
         "loses": ALL,
-        "judge_says": {"test_conv1d": "nn.Linear", "test_qkv_heads": "nn.Linear"},
+        "says": {"test_conv1d": "nn.Linear", "test_qkv_heads": "nn.Linear"},
     },
     # "Fixed" until it runs: weight.T wherever that fits, so only the square c_proj shows it.
     "conv1d_transposes_where_it_fits": {
@@ -123,24 +122,24 @@ WRONG = {
     return x @ weight + bias"""
         ),
         "loses": {"test_conv1d"},
-        "judge_says": {"test_conv1d": "the nn.Linear convention"},
+        "says": {"test_conv1d": "the nn.Linear convention"},
     },
     # The lesson model's biases are 0 offline: only the random models show it.
     "conv1d_without_bias": {
         "answers": conv1d_fn("""    return x @ weight"""),
         "loses": ALL,
-        "judge_says": {"test_conv1d": "bias is missing", "test_qkv_heads": "bias is missing"},
+        "says": {"test_conv1d": "bias is missing", "test_qkv_heads": "bias is missing"},
     },
     # Every activation of GPT-2 is (B, T, d): only the 2-D case shows it.
     "conv1d_three_dimensional_only": {
         "answers": conv1d_fn("""    return torch.einsum("btd,do->bto", x, weight) + bias"""),
         "loses": {"test_conv1d"},
-        "judge_says": {"test_conv1d": "2-D x"},
+        "says": {"test_conv1d": "2-D x"},
     },
     "conv1d_float64_result": {
         "answers": conv1d_fn("""    return x.double() @ weight.double() + bias.double()"""),
         "loses": ALL,
-        "judge_says": {"test_conv1d": "float64", "test_qkv_heads": "float64"},
+        "says": {"test_conv1d": "float64", "test_qkv_heads": "float64"},
     },
     # Saves memory on square layers by writing the result into x: changes its input.
     "conv1d_writes_into_x": {
@@ -150,7 +149,7 @@ WRONG = {
     return x @ weight + bias"""
         ),
         "loses": {"test_conv1d"},
-        "judge_says": {"test_conv1d": "in place"},
+        "says": {"test_conv1d": "in place"},
     },
     # Right values, but not written by hand: the grader reads the cells and scores them 0.
     "conv1d_uses_transformers_Conv1D": {
@@ -163,7 +162,7 @@ WRONG = {
     return layer(x)"""
         ),
         "loses": ALL,
-        "judge_says": {"test_conv1d": "must be written by hand"},
+        "says": {"test_conv1d": "must be written by hand"},
     },
     "qkv_split_k_q_v": {
         "answers": qkv_fn(
@@ -172,7 +171,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d // n_head).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {
+        "says": {
             "test_qkv_heads": "wrong order",
             "test_qkv_heads_odd": "your q is GPT-2's k",
         },
@@ -185,7 +184,7 @@ WRONG = {
     return q, v, k"""
         ),
         "loses": QKV,
-        "judge_says": {
+        "says": {
             "test_qkv_heads": "your k is GPT-2's v",
             "test_qkv_heads_odd": "wrong order",
         },
@@ -198,7 +197,7 @@ WRONG = {
     return tuple(t.reshape(B, n_head, T, d // n_head) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "view(B, n_head, T, d_head) straight from"},
+        "says": {"test_qkv_heads": "view(B, n_head, T, d_head) straight from"},
     },
     "qkv_heads_not_transposed": {
         "answers": qkv_fn(
@@ -207,7 +206,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d // n_head) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "heads need .transpose(1, 2)"},
+        "says": {"test_qkv_heads": "heads need .transpose(1, 2)"},
     },
     "qkv_scales_q": {
         "answers": qkv_fn(
@@ -218,7 +217,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d_head).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "1/sqrt(d_head)", "test_qkv_heads_odd": "1/sqrt(d_head)"},
+        "says": {"test_qkv_heads": "1/sqrt(d_head)", "test_qkv_heads_odd": "1/sqrt(d_head)"},
     },
     # Exact on GPT-2's shapes: the random models with 4 and 6 heads show it.
     "qkv_twelve_heads_typed_in": {
@@ -228,7 +227,7 @@ WRONG = {
     return tuple(t.view(B, T, 12, d // 12).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "typed in", "test_qkv_heads_odd": "typed in"},
+        "says": {"test_qkv_heads": "typed in", "test_qkv_heads_odd": "typed in"},
     },
     "qkv_d_head_64_typed_in": {
         "answers": qkv_fn(
@@ -237,7 +236,7 @@ WRONG = {
     return tuple(t.view(B, T, d // 64, 64).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "typed in", "test_qkv_heads_odd": "typed in"},
+        "says": {"test_qkv_heads": "typed in", "test_qkv_heads_odd": "typed in"},
     },
     # The lesson's examples are one sentence: only the batches of 3 and 2 show it.
     "qkv_batch_of_one": {
@@ -247,7 +246,7 @@ WRONG = {
     return tuple(t.view(1, T, n_head, d // n_head).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": {"test_qkv_heads_odd"},
-        "judge_says": {"test_qkv_heads_odd": "batch of 1"},
+        "says": {"test_qkv_heads_odd": "batch of 1"},
     },
     # The layout of models that interleave q, k, v per head; GPT-2 does not.
     "qkv_per_head_layout": {
@@ -258,7 +257,7 @@ WRONG = {
     return q, k, v"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "[q | k | v] inside each head"},
+        "says": {"test_qkv_heads": "[q | k | v] inside each head"},
     },
     # qkv_heads computes c_attn itself and forgets the bias (0 in the offline lesson model).
     "qkv_without_bias": {
@@ -268,7 +267,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d // n_head).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {
+        "says": {
             "test_qkv_heads": "bias is missing",
             "test_qkv_heads_odd": "bias is missing",
         },
@@ -280,7 +279,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d // n_head).transpose(1, 2) for t in y.split(d, dim=-1))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "float64", "test_qkv_heads_odd": "float64"},
+        "says": {"test_qkv_heads": "float64", "test_qkv_heads_odd": "float64"},
     },
     # split(3) cuts pieces of size 3, not 3 pieces: the unpacking raises.
     "qkv_raises": {
@@ -290,7 +289,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d // n_head).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "raised ValueError"},
+        "says": {"test_qkv_heads": "raised ValueError"},
     },
     # A typo in a scale that should not be there at all: 1/sqrt(0) turns q into inf and NaN.
     "qkv_nan": {
@@ -302,7 +301,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d_head).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "NaN or infinite"},
+        "says": {"test_qkv_heads": "NaN or infinite"},
     },
     "qkv_stacked_tensor": {
         "answers": qkv_fn(
@@ -311,7 +310,7 @@ WRONG = {
     return y.permute(2, 0, 3, 1, 4)  # q, k, v = this"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "stacked"},
+        "says": {"test_qkv_heads": "stacked"},
     },
     # Scales x instead of q, and in place: changes its input (and every value).
     "qkv_scales_x_in_place": {
@@ -323,7 +322,7 @@ WRONG = {
     return tuple(t.view(B, T, n_head, d_head).transpose(1, 2) for t in (q, k, v))"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "in place", "test_qkv_heads_odd": "in place"},
+        "says": {"test_qkv_heads": "in place", "test_qkv_heads_odd": "in place"},
     },
     # Silences the visible self-check: the verdicts are decided by the grader, not in the kernel.
     "qkv_silences_the_self_check": {
@@ -339,6 +338,6 @@ _checks.check_qkv_heads_gpt2 = lambda *args, **kwargs: print("✓ passed / 통�
 _checks.check_qkv_heads_other_shapes = lambda *args, **kwargs: print("✓ passed / 통과")"""
         ),
         "loses": QKV,
-        "judge_says": {"test_qkv_heads": "wrong order"},
+        "says": {"test_qkv_heads": "wrong order"},
     },
 }

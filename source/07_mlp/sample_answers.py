@@ -2,10 +2,9 @@
 
 Each variant replaces some solution cells of the release notebook (keyed by nbgrader grade_id);
 every other solution cell gets the reference answer from source/. ``loses`` names the graded parts
-(test cells) that must score 0; every other part must get full marks. ``judge_says`` names, per part,
-a phrase the grader's judge gives (checked with judge_cell). Through the pipeline the visible
-check fails first in the cell and shows its own message, so the graded test does not assert
-these phrases yet: the visible checks should name the mistakes too.
+(test cells) that must score 0; every other part must get full marks. ``says`` names, per part,
+a phrase the feedback in that test cell must contain (the visible check runs first in the
+cell, so the phrase comes from its message; the judge names the same mistakes).
 
 The reference ``mlp`` calls ``gelu_new``: a wrong ``gelu_new`` alone therefore also costs the
 mlp part whenever the mistake changes GELU's values (as it would for a student), but not when
@@ -129,31 +128,31 @@ WRONG = {
     "erf_gelu_by_hand": {
         "answers": gelu_fn("""    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))"""),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "exact GELU", "test_mlp": "erf form"},
+        "says": {"test_gelu_new": "exact GELU", "test_mlp": "erf form"},
     },
     "relu": {
         "answers": gelu_fn("""    return torch.clamp(x, min=0)"""),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "this is ReLU", "test_mlp": "uses ReLU"},
+        "says": {"test_gelu_new": "this is ReLU", "test_mlp": "uses ReLU"},
     },
     "quick_gelu_sigmoid": {
         "answers": gelu_fn("""    return x * torch.sigmoid(1.702 * x)"""),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "quick GELU", "test_mlp": "quick GELU"},
+        "says": {"test_gelu_new": "quick GELU", "test_mlp": "quick GELU"},
     },
     "cube_missing": {
         "answers": gelu_fn(
             """    return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**2)))"""
         ),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "the cube is missing", "test_mlp": "has no cube"},
+        "says": {"test_gelu_new": "the cube is missing", "test_mlp": "has no cube"},
     },
     "sqrt_2_pi_instead_of_sqrt_2_over_pi": {
         "answers": gelu_fn(
             """    return 0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3)))"""
         ),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "√(2π)"},
+        "says": {"test_gelu_new": "√(2π)"},
     },
     "float64_result": {
         "answers": gelu_fn(
@@ -161,7 +160,7 @@ WRONG = {
     return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))"""
         ),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "torch.float64", "test_mlp": "float64"},
+        "says": {"test_gelu_new": "torch.float64", "test_mlp": "float64"},
     },
     "changes_x_in_place": {
         "answers": gelu_fn(
@@ -171,14 +170,14 @@ WRONG = {
         ),
         # mlp hands gelu_new a fresh tensor (x @ W + b), so only the gelu_new part sees it
         "loses": GELU_PART,
-        "judge_says": {"test_gelu_new": "in place"},
+        "says": {"test_gelu_new": "in place"},
     },
     "math_tanh_raises": {
         "answers": gelu_fn(
             """    return 0.5 * x * (1 + math.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))"""
         ),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "torch.tanh", "test_mlp": "torch.tanh"},
+        "says": {"test_gelu_new": "torch.tanh", "test_mlp": "torch.tanh"},
     },
     # NaN: tanh written with exp overflows in float32 for x above about 9.8
     "tanh_through_exp_overflows": {
@@ -187,19 +186,19 @@ WRONG = {
     return 0.5 * x * (1 + (e - 1) / (e + 1))"""
         ),
         "loses": GELU_PART,
-        "judge_says": {"test_gelu_new": "overflow"},
+        "says": {"test_gelu_new": "overflow"},
     },
     # Right values, but not written by hand: only the gelu_new part scores 0. The mlp that
     # calls it keeps its points (mlp may use F.gelu(approximate="tanh")).
     "uses_F_gelu_tanh": {
         "answers": gelu_fn("""    return F.gelu(x, approximate="tanh")"""),
         "loses": GELU_PART,
-        "judge_says": {"test_gelu_new": "must be written by hand"},
+        "says": {"test_gelu_new": "must be written by hand"},
     },
     "uses_nn_GELU": {
         "answers": gelu_fn("""    return torch.nn.GELU(approximate="tanh")(x)"""),
         "loses": GELU_PART,
-        "judge_says": {"test_gelu_new": "torch.nn.GELU"},
+        "says": {"test_gelu_new": "torch.nn.GELU"},
     },
     # transformers' activation: banned in gelu_new, and in an mlp that calls it.
     "uses_transformers_gelu_new": {
@@ -209,12 +208,12 @@ WRONG = {
     return hf_gelu_new(x)"""
         ),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "gelu_new", "test_mlp": "must be written by hand"},
+        "says": {"test_gelu_new": "gelu_new", "test_mlp": "must be written by hand"},
     },
     "uses_the_models_activation_module": {
         "answers": gelu_fn("""    return model.transformer.h[0].mlp.act(x)"""),
         "loses": BOTH,
-        "judge_says": {"test_gelu_new": "mlp.act", "test_mlp": "mlp.act"},
+        "says": {"test_gelu_new": "mlp.act", "test_mlp": "mlp.act"},
     },
     # --- mlp mistakes ---
     "mlp_with_F_gelu_default_erf": {
@@ -222,14 +221,14 @@ WRONG = {
             """    return F.gelu(x @ c_fc_weight + c_fc_bias) @ c_proj_weight + c_proj_bias"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "erf form"},
+        "says": {"test_mlp": "erf form"},
     },
     "mlp_with_relu": {
         "answers": mlp_fn(
             """    return torch.relu(x @ c_fc_weight + c_fc_bias) @ c_proj_weight + c_proj_bias"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "uses ReLU"},
+        "says": {"test_mlp": "uses ReLU"},
     },
     "gelu_before_the_bias": {
         "answers": mlp_fn(
@@ -237,12 +236,12 @@ WRONG = {
     return hidden @ c_proj_weight + c_proj_bias"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "before the c_fc bias"},
+        "says": {"test_mlp": "before the c_fc bias"},
     },
     "c_proj_bias_missing": {
         "answers": mlp_fn("""    return gelu_new(x @ c_fc_weight + c_fc_bias) @ c_proj_weight"""),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "c_proj bias is missing"},
+        "says": {"test_mlp": "c_proj bias is missing"},
     },
     "gelu_after_c_proj_too": {
         "answers": mlp_fn(
@@ -250,21 +249,21 @@ WRONG = {
     return gelu_new(hidden @ c_proj_weight + c_proj_bias)"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "GELU is applied twice"},
+        "says": {"test_mlp": "GELU is applied twice"},
     },
     "no_activation": {
         "answers": mlp_fn(
             """    return (x @ c_fc_weight + c_fc_bias) @ c_proj_weight + c_proj_bias"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "no activation"},
+        "says": {"test_mlp": "no activation"},
     },
     "adds_the_residual": {
         "answers": mlp_fn(
             """    return x + gelu_new(x @ c_fc_weight + c_fc_bias) @ c_proj_weight + c_proj_bias"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "residual"},
+        "says": {"test_mlp": "residual"},
     },
     # raises: the weights are (in, out), not nn.Linear's (out, in)
     "nn_linear_convention": {
@@ -273,7 +272,7 @@ WRONG = {
     return F.linear(hidden, c_proj_weight, c_proj_bias)"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "Conv1D stores its weight as (in, out)"},
+        "says": {"test_mlp": "Conv1D stores its weight as (in, out)"},
     },
     "mlp_float64_result": {
         "answers": mlp_fn(
@@ -281,7 +280,7 @@ WRONG = {
     return hidden @ c_proj_weight.double() + c_proj_bias.double()"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "torch.float64"},
+        "says": {"test_mlp": "torch.float64"},
     },
     "unsqueezes_the_bias_in_place": {
         "answers": mlp_fn(
@@ -290,7 +289,7 @@ WRONG = {
     return hidden @ c_proj_weight + c_proj_bias"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "in place"},
+        "says": {"test_mlp": "in place"},
     },
     "runs_gpt2_mlp": {
         "answers": mlp_fn(
@@ -304,7 +303,7 @@ WRONG = {
     return module(x)"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "GPT2MLP"},
+        "says": {"test_mlp": "GPT2MLP"},
     },
     # Makes the visible self-check pass in the kernel; the grader decides the verdict.
     "patches_the_self_check": {
@@ -317,6 +316,6 @@ from stream_course.lessons.mlp import checks as _checks
 _checks.check_mlp = lambda *args, **kwargs: print("✓ passed / 통과")"""
         ),
         "loses": MLP_PART,
-        "judge_says": {"test_mlp": "uses ReLU"},
+        "says": {"test_mlp": "uses ReLU"},
     },
 }

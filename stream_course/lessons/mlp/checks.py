@@ -153,6 +153,84 @@ GELU_TIPS = (
     "math.sqrt(2 / math.pi), 세제곱은 x**3이고, torch.tanh는 tensor 전체에 한 번에 적용됩니다.",
 )
 
+# Known mistakes of mlp, one message each: the visible check and the answer key both use them.
+MLP_MISTAKES = {
+    "erf": (
+        "the GELU here is the exact erf form (F.gelu's default, or 0.5·h·(1 + erf(h/√2))). GPT-2 "
+        "uses the tanh approximation: call your gelu_new, or F.gelu(h, approximate='tanh').",
+        "여기의 GELU는 erf로 계산한 정확한 형태입니다(F.gelu의 기본값, 또는 "
+        "0.5·h·(1 + erf(h/√2))). GPT-2는 tanh 근사를 씁니다. 여러분의 gelu_new나 "
+        "F.gelu(h, approximate='tanh')를 쓰세요.",
+    ),
+    "relu": (
+        "this uses ReLU between c_fc and c_proj. GPT-2's activation is GELU (tanh form): call "
+        "your gelu_new.",
+        "c_fc와 c_proj 사이에 ReLU를 썼습니다. GPT-2의 activation은 GELU(tanh 형태)입니다. "
+        "여러분의 gelu_new를 쓰세요.",
+    ),
+    "quick": (
+        "this uses the sigmoid approximation h·sigmoid(1.702·h) ('quick GELU'). GPT-2's is the "
+        "tanh form: call your gelu_new.",
+        "sigmoid 근사 h·sigmoid(1.702·h)('quick GELU')를 썼습니다. GPT-2는 tanh 형태입니다. "
+        "여러분의 gelu_new를 쓰세요.",
+    ),
+    "no_cube": (
+        "the GELU inside has no cube: x + 0.044715·x² instead of x + 0.044715·x³ (x**3).",
+        "안쪽 GELU에 세제곱이 없습니다. x + 0.044715·x³(x**3) 대신 x + 0.044715·x²를 썼습니다.",
+    ),
+    "gelu_before_bias": (
+        "the GELU is applied before the c_fc bias: gelu(x @ W_fc) + b_fc. The bias belongs to "
+        "the linear layer: gelu(x @ W_fc + b_fc).",
+        "GELU를 c_fc의 bias보다 먼저 적용했습니다: gelu(x @ W_fc) + b_fc. bias는 선형 층에 "
+        "속하므로 gelu(x @ W_fc + b_fc)입니다.",
+    ),
+    "no_c_proj_bias": (
+        "the c_proj bias is missing: add c_proj_bias after the second matrix product.",
+        "c_proj bias가 빠졌습니다. 두 번째 행렬 곱 뒤에 c_proj_bias를 더하세요.",
+    ),
+    "no_c_fc_bias": (
+        "the c_fc bias is missing: add c_fc_bias after the first matrix product, before the GELU.",
+        "c_fc bias가 빠졌습니다. 첫 번째 행렬 곱 뒤, GELU 전에 c_fc_bias를 더하세요.",
+    ),
+    "no_biases": (
+        "both biases are missing: x @ W_fc + b_fc, then GELU, then @ W_proj + b_proj.",
+        "bias 두 개가 모두 빠졌습니다: x @ W_fc + b_fc, GELU, 그다음 @ W_proj + b_proj입니다.",
+    ),
+    "gelu_twice": (
+        "GELU is applied twice: once between c_fc and c_proj, and again after c_proj. GPT-2's "
+        "MLP has one activation only, between the two layers; its output is not activated.",
+        "GELU를 두 번 적용했습니다. c_fc와 c_proj 사이에 한 번, c_proj 뒤에 또 한 번입니다. "
+        "GPT-2의 MLP에는 두 층 사이에 activation이 하나만 있고, 출력에는 적용하지 않습니다.",
+    ),
+    "gelu_after_c_proj": (
+        "GELU is applied after c_proj instead of between the two layers: gelu(x @ W_fc + b_fc) "
+        "goes into c_proj, and c_proj's output is returned as it is.",
+        "GELU를 두 층 사이가 아니라 c_proj 뒤에 적용했습니다. gelu(x @ W_fc + b_fc)가 c_proj로 "
+        "들어가고, c_proj의 출력은 그대로 돌려줍니다.",
+    ),
+    "gelu_gelu": (
+        "GELU is applied twice between the layers: gelu(gelu(h)). Once is enough.",
+        "두 층 사이에 GELU를 두 번 적용했습니다: gelu(gelu(h)). 한 번이면 됩니다.",
+    ),
+    "no_activation": (
+        "there is no activation between c_fc and c_proj: two linear layers in a row are one "
+        "linear layer. Apply gelu_new to x @ W_fc + b_fc.",
+        "c_fc와 c_proj 사이에 activation이 없습니다. 선형 층 두 개를 이어 붙이면 선형 층 "
+        "하나와 같습니다. x @ W_fc + b_fc에 gelu_new를 적용하세요.",
+    ),
+    "residual": (
+        "the input x is added to the output: that is the residual connection, which the block "
+        "adds (x + mlp(ln_2(x))). mlp returns only the MLP's own output.",
+        "입력 x가 출력에 더해졌습니다. 그것은 block이 더하는 residual 연결입니다"
+        "(x + mlp(ln_2(x))). mlp는 MLP 자신의 출력만 돌려줍니다.",
+    ),
+}
+
+
+def hint(key: str, wrong) -> Hint:
+    return Hint(*MLP_MISTAKES[key], wrong)
+
+
 MLP_TIPS = (
     "The usual causes: the MLP is gelu_new(x @ c_fc_weight + c_fc_bias) @ c_proj_weight + "
     "c_proj_bias. GPT-2's Conv1D weights are (in, out): no transpose. The GELU goes after the "
@@ -291,16 +369,16 @@ def check_gelu_new(gelu_new, model) -> None:
 
 
 def gelu_cases(model, tokenizer) -> list[Case]:
-    """The grid over [-6, 6] (where the erf form differs most), 3·randn of (2, 5, 4·d), large |x|
-    and a 1-element tensor. (No forward pass: GPT-2's own pre-activations, std ≈ 0.6 on the
+    """The grid over [-6, 6] (where the erf form differs most), 3·randn of (2, 5, 4·d), large |x|,
+    a 1-element and a 0-d tensor. (No forward pass: GPT-2's own pre-activations, std ≈ 0.6 on the
     stand-in, add nothing the grid does not cover.)"""
     hidden = _hidden_width(model)
     return [
         Case("gelu_new on torch.linspace(-6, 6, 2401)", (torch.linspace(*GRID),)),
         Case(f"gelu_new on 3·randn(2, 5, {hidden})", (spread_values(7001, 2, 5, hidden),)),
         Case(f"gelu_new on x = {list(TAILS)}", (torch.tensor(TAILS),)),
-        # A 0-d input is in the visible check only: the recorder cannot keep a 0-d result.
         Case("gelu_new on a 1-element tensor, x = tensor([1.9])", (torch.tensor([1.9]),)),
+        Case("gelu_new on a 0-d tensor, x = tensor(-1.9)", (torch.tensor(-1.9),)),
     ]
 
 
@@ -360,6 +438,27 @@ def verify_mlp(got, expected: torch.Tensor, name: str, hints=(), inputs=()) -> N
         )
 
 
+def visible_mlp_hints(act, x, wf, bf, wp, bp, expected: torch.Tensor) -> list[Hint]:
+    """Known mistakes, each from the block itself with one thing changed: its output without
+    c_proj's bias or with x added, its own activation module (``act``) moved or doubled, or
+    replaced by another activation. The right MLP is never computed here."""
+    pre = x @ wf + bf
+    erf = 0.5 * pre * (1 + torch.erf(pre / math.sqrt(2)))
+    no_cube = 0.5 * pre * (1 + torch.tanh(math.sqrt(2 / math.pi) * (pre + 0.044715 * pre**2)))
+    wrong = {
+        "erf": lambda: erf @ wp + bp,
+        "relu": lambda: pre.clamp(min=0) @ wp + bp,
+        "quick": lambda: (pre * torch.sigmoid(1.702 * pre)) @ wp + bp,
+        "no_cube": lambda: no_cube @ wp + bp,
+        "gelu_before_bias": lambda: (act(x @ wf) + bf) @ wp + bp,
+        "no_c_proj_bias": lambda: expected - bp,
+        "gelu_twice": lambda: act(expected),
+        "no_activation": lambda: pre @ wp + bp,
+        "residual": lambda: x + expected,
+    }
+    return [hint(key, function) for key, function in wrong.items()]
+
+
 def check_mlp(mlp, model) -> None:
     """Against the output of the model's own ``h[i].mlp`` (first and last block), read with hooks
     during a forward pass, for the input ``h[i].ln_2`` gave it; then the same on a small random
@@ -370,11 +469,17 @@ def check_mlp(mlp, model) -> None:
     ids = token_ids(VISIBLE_SEED, 1, 8, model.config.vocab_size)
     small = synthetic_gpt2(VISIBLE_SEED)
     small_ids = token_ids(VISIBLE_SEED, 2, 8, small.config.vocab_size)
-    cases = module_cases(model, ids, sorted({0, last}), "the lesson model")
-    cases += module_cases(small, small_ids, [0], "a small random model (non-zero biases)")
-    for case in cases:
-        got = _call(mlp, case.args, case.label)
-        verify_mlp(got, case.context["expected"], case.label)
+    checked = [
+        (model, module_cases(model, ids, sorted({0, last}), "the lesson model")),
+        (small, module_cases(small, small_ids, [0], "a small random model (non-zero biases)")),
+    ]
+    for source, cases in checked:
+        activation = source.transformer.h[0].mlp.act  # the model's own GELU module
+        for case in cases:
+            got = _call(mlp, case.args, case.label)
+            expected = case.context["expected"]
+            hints = visible_mlp_hints(activation, *case.args, expected)
+            verify_mlp(got, expected, case.label, hints=hints)
     passed("mlp matches the model's h[i].mlp (and a small random model's)")
 
 

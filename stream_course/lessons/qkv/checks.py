@@ -228,12 +228,15 @@ def check_conv1d(conv1d, model) -> None:
     for case in cases:
         got = called(conv1d, case.args, case.label)
         expected, bias = case.context["expected"], case.args[2]
-        # The module's own output without its bias: what a missing bias returns.
-        without_bias = Hint(
-            *MISTAKES["no_bias"], lambda expected=expected, bias=bias: expected - bias
-        )
+        x, weight = case.args[:2]
+        hints = [
+            # The module's own output without its bias: what a missing bias returns.
+            Hint(*MISTAKES["no_bias"], lambda expected=expected, bias=bias: expected - bias),
+            # The weight read as nn.Linear's (out, in): runs only where it is square (c_proj).
+            Hint(*MISTAKES["linear_convention"], lambda x=x, w=weight, b=bias: x @ w.T + b),
+        ]
         try:
-            compare(got, expected, case.label, atol=ATOL, rtol=RTOL, hints=[without_bias])
+            compare(got, expected, case.label, atol=ATOL, rtol=RTOL, hints=hints)
         except CheckFailure as failure:
             raise CheckFailure(f"{failure}{say(*CONV1D_TIPS)}") from None
     passed("conv1d matches GPT-2's c_attn, c_proj and c_fc")
@@ -339,6 +342,20 @@ QKV_TIPS = (
 )
 
 
+def mistaken_qkv(expected, bias: torch.Tensor) -> dict[str, tuple[torch.Tensor, ...]]:
+    """Known mistakes' (q, k, v), rearranged from GPT-2's own q, k, v (nothing is computed from
+    x): heads cut without a transpose, c_attn read per head, the bias left out."""
+    batch, n_head, length, d_head = expected[0].shape
+    blocks = [t.transpose(1, 2).reshape(batch, length, n_head * d_head) for t in expected]
+    per_head = torch.cat(blocks, dim=-1).view(batch, length, n_head, 3, d_head)
+    bias_blocks = bias.view(3, n_head, 1, d_head)
+    return {
+        "heads_without_transpose": tuple(b.reshape(batch, n_head, length, d_head) for b in blocks),
+        "per_head_layout": tuple(per_head[:, :, :, i].transpose(1, 2) for i in range(3)),
+        "no_bias": tuple(t - b for t, b in zip(expected, bias_blocks, strict=True)),
+    }
+
+
 def verify_qkv(got, case: Case) -> None:
     """The visible checks' comparison: tuple, shapes, order, scaling, then each of q, k, v."""
     expected = case.context["expected"]
@@ -348,9 +365,14 @@ def verify_qkv(got, case: Case) -> None:
         check_heads_shape(tensor, reference, f"{case.label}: {part}", n_head)
     check_order(tensors, expected, case.label)
     check_scaled_q(tensors[0], expected[0], f"{case.label}: q")
-    for tensor, reference, part in zip(tensors, expected, QKV, strict=True):
+    mistakes = mistaken_qkv(expected, case.args[2])
+    for index, (tensor, reference, part) in enumerate(zip(tensors, expected, QKV, strict=True)):
+        hints = [
+            Hint(*MISTAKES[key], lambda wrong=wrong[index]: wrong)
+            for key, wrong in mistakes.items()
+        ]
         try:
-            compare(tensor, reference, f"{case.label}: {part}", atol=ATOL, rtol=RTOL)
+            compare(tensor, reference, f"{case.label}: {part}", atol=ATOL, rtol=RTOL, hints=hints)
         except CheckFailure as failure:
             raise CheckFailure(f"{failure}{say(*QKV_TIPS)}") from None
 
