@@ -102,6 +102,7 @@ def main() -> dict:
         for found in all_lessons()
     }
 
+    results["course_grading"] = course_grading(results["lessons"])
     grading = measure()
     results.update(grading)
     print(f"{'figure':<30} value")
@@ -124,6 +125,11 @@ def main() -> dict:
             f"  {name:<24} {figures['run_seconds']:6.2f}   "
             f"{figures['grading_seconds_per_submission']:6.2f}"
         )
+    course = results["course_grading"]
+    print(
+        f"the whole course, {course['notebooks']} notebooks (one batch per lesson): "
+        f"{course['seconds'] / 60:.1f} min"
+    )
     print(f"plain nbgrader, per notebook ({grading['submissions']} submissions):")
     for key, value in grading["plain_breakdown_per_notebook"].items():
         print(f"  {key:<28} {value:6.2f} s")
@@ -134,6 +140,21 @@ def main() -> dict:
     out.write_text(json.dumps(results, indent=2) + "\n")
     print("wrote", out)
     return results
+
+
+def course_grading(lessons: dict) -> dict:
+    """Time to grade SUBMISSIONS hand-ins of every lesson, each lesson one
+    `stream-course autograde --jobs 2` batch (as measured per lesson, start-up included)."""
+    from autograde import SUBMISSIONS  # benchmarks/autograde.py
+
+    per_lesson = {
+        name: figures["grading_seconds_per_submission"] * SUBMISSIONS
+        for name, figures in lessons.items()
+    }
+    return {
+        "notebooks": SUBMISSIONS * len(per_lesson),
+        "seconds": sum(per_lesson.values()),
+    }
 
 
 def lessons_only(keys: list[str]) -> dict:
@@ -160,6 +181,7 @@ def lessons_only(keys: list[str]) -> dict:
             flush=True,
         )
     results["lessons"] = dict(sorted(results["lessons"].items()))
+    results["course_grading"] = course_grading(results["lessons"])
     out.write_text(json.dumps(results, indent=2) + "\n")
     print("wrote", out)
     return results

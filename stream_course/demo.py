@@ -1,7 +1,9 @@
 """``make demo``: the instructor's whole pipeline on sample submissions, offline.
 
-generate_assignment -> (students submit) -> autograde -> generate_feedback -> export, all with
-nbgrader's real commands in the course directory, then the grades read back from gradebook.db.
+Three lessons in turn, each: generate_assignment -> (students submit) -> autograde ->
+generate_feedback, with nbgrader's real commands in the course directory; after each lesson the
+grades and the XP read back from gradebook.db, so XP is seen moving across the track; then one
+export and the progress pages.
 """
 
 from __future__ import annotations
@@ -18,9 +20,18 @@ from stream_course.grading import db_url, format_grade_table, read_grades
 from stream_course.progress_store import read_progress
 from stream_course.progress_views import progress_table, write_progress_pages
 
-DEMO_ASSIGNMENT = "01_word_embedding"
-# student id -> which sample answer they hand in ("reference", "blank" or a WRONG/RIGHT variant)
-DEMO_STUDENTS = {"ada": "reference", "grace": "dot_product", "linus": "blank"}
+# lesson -> {student id -> the sample answer they hand in: "reference", "blank" or a sample's
+# name in source/<lesson>/sample_answers.py}. The first lesson of the track, the one that
+# completes attention, and the last one (each of the last two earns an achievement).
+DEMO_PLAN = {
+    "01_word_embedding": {"ada": "reference", "grace": "dot_product", "linus": "blank"},
+    "06_attention_output": {
+        "ada": "reference",
+        "grace": "heads_merged_without_transpose",
+        "linus": "reference",
+    },
+    "12_decoding": {"ada": "reference", "grace": "reference", "linus": "top_k_not_renormalised"},
+}
 
 
 def answer_variants(root: Path, assignment: str) -> dict:
@@ -53,7 +64,7 @@ def submit(root: Path, student: str, assignment: str, notebook: nbformat.Noteboo
     return path
 
 
-def refuse_real_submissions(root: Path, students: dict[str, str]) -> None:
+def refuse_real_submissions(root: Path, students: set[str]) -> None:
     """The demo regrades everything in submitted/: never do that to real students' work."""
     submitted = root / "submitted"
     others = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.exists() else []
@@ -67,27 +78,32 @@ def refuse_real_submissions(root: Path, students: dict[str, str]) -> None:
         )
 
 
-def run_demo(root: Path, students: dict[str, str] = DEMO_STUDENTS) -> str:
-    assignment = DEMO_ASSIGNMENT
-    refuse_real_submissions(root, students)
-    steps = [
-        ("release / 배포", ["generate_assignment", assignment, "--force"]),
-        ("autograde / 자동 채점", ["autograde", assignment, "--force"]),
-        ("feedback / 피드백", ["generate_feedback", assignment, "--force"]),
-        ("export / 내보내기", ["export", "--to", "exports/grades.csv"]),
-    ]
+def run_demo(root: Path, plan: dict[str, dict[str, str]] = DEMO_PLAN) -> str:
+    """Grade ``plan``'s sample submissions lesson by lesson; returns the final grade table."""
+    refuse_real_submissions(root, {student for students in plan.values() for student in students})
     (root / "exports").mkdir(exist_ok=True)
     started = time.perf_counter()
-    for label, args in steps:
-        t0 = time.perf_counter()
-        print(f"==> nbgrader {' '.join(args)}   [{label}]", flush=True)
-        run_nbgrader(root, *args)
-        if args[0] == "generate_assignment":
-            for student, variant in students.items():
-                submit(root, student, assignment, sample_submission(root, assignment, variant))
-                print(f"    submitted/{student}/{assignment}  ({variant})")
-        print(f"    done in {time.perf_counter() - t0:.1f} s", flush=True)
-    table = format_grade_table(read_grades(root, assignment))
+    for number, (assignment, students) in enumerate(plan.items(), start=1):
+        print(f"\n=== {assignment} ({number} / {len(plan)}) ===", flush=True)
+        steps = [
+            ("release / 배포", ["generate_assignment", assignment, "--force"]),
+            ("autograde / 자동 채점", ["autograde", assignment, "--force"]),
+            ("feedback / 피드백", ["generate_feedback", assignment, "--force"]),
+        ]
+        for label, args in steps:
+            t0 = time.perf_counter()
+            print(f"==> nbgrader {' '.join(args)}   [{label}]", flush=True)
+            run_nbgrader(root, *args)
+            if args[0] == "generate_assignment":
+                for student, variant in students.items():
+                    submit(root, student, assignment, sample_submission(root, assignment, variant))
+                    print(f"    submitted/{student}/{assignment}  ({variant})")
+            print(f"    done in {time.perf_counter() - t0:.1f} s", flush=True)
+        print(f"\nXP after {assignment} / {assignment} 채점 후 XP:")
+        print(progress_table(read_progress(db_url(root))), flush=True)
+    print("==> nbgrader export --to exports/grades.csv   [export / 내보내기]", flush=True)
+    run_nbgrader(root, "export", "--to", "exports/grades.csv")
+    table = format_grade_table([row for name in plan for row in read_grades(root, name)])
     print(
         f"\nGrades from gradebook.db / gradebook.db의 성적 ({time.perf_counter() - started:.0f} s):"
     )
@@ -97,7 +113,7 @@ def run_demo(root: Path, students: dict[str, str] = DEMO_STUDENTS) -> str:
     print("\nProgress from gradebook.db / gradebook.db의 진행 상황 (XP, levels, achievements):")
     print(progress_table(progress))
     print(
-        f"\nFeedback / 피드백: feedback/<student>/{assignment}/   CSV: exports/grades.csv   "
+        "\nFeedback / 피드백: feedback/<student>/<lesson>/   CSV: exports/grades.csv   "
         f"HTML: {pages[0].relative_to(root)}"
     )
     return table

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from stream_course import lessons as registry
 from stream_course.lessons import TRACK_LENGTH as TRACK_LESSONS
 
 XP_PER_POINT = 10
@@ -28,18 +29,19 @@ class Level:
     min_xp: int
 
 
-# A Lesson-01-sized lesson is worth 11 points x 10 + 30 = 140 XP; the track about 1,680 XP.
+# Lesson 01 is worth 11 points x 10 + 30 = 140 XP, the others 70-130 XP: the twelve lessons
+# about 1,490 XP (tests/test_progress.py adds them up from the lessons themselves).
 LEVELS = (
     Level(0, "Token", "토큰", 0),
     Level(1, "Embedding", "임베딩", 120),
-    Level(2, "Position", "위치", 260),
-    Level(3, "Attention", "어텐션", 420),
-    Level(4, "Multi-head", "멀티헤드", 600),
-    Level(5, "MLP", "MLP", 800),
-    Level(6, "Residual stream", "잔차 스트림", 1020),
-    Level(7, "LayerNorm", "LayerNorm", 1260),
-    Level(8, "Transformer block", "트랜스포머 블록", 1460),
-    Level(9, "GPT-2", "GPT-2", 1640),
+    Level(2, "Position", "위치", 250),
+    Level(3, "Attention", "어텐션", 390),
+    Level(4, "Multi-head", "멀티헤드", 540),
+    Level(5, "MLP", "MLP", 700),
+    Level(6, "Residual stream", "잔차 스트림", 870),
+    Level(7, "LayerNorm", "LayerNorm", 1050),
+    Level(8, "Transformer block", "트랜스포머 블록", 1230),
+    Level(9, "GPT-2", "GPT-2", 1400),
 )
 
 
@@ -96,12 +98,28 @@ ACHIEVEMENTS = (
         "연속된 레슨 3개 완료 (예: 01, 02, 03)",
     ),
     Achievement("perfect_3", "Hat trick", "해트트릭", "three flawless lessons", "완벽한 레슨 3개"),
+    Achievement(
+        "own_attention",
+        "Attention by hand",
+        "손으로 만든 어텐션",
+        "Lesson 06 done: causal self-attention written from scratch",
+        "레슨 06 완료: causal self-attention을 처음부터 직접 작성",
+    ),
     Achievement("halfway", "Halfway", "반환점", "six lessons done", "레슨 6개 완료"),
     Achievement("level_5", "Deep stack", "깊은 층", "level 5 reached", "레벨 5 달성"),
+    Achievement(
+        "forward_pass",
+        "First forward pass",
+        "첫 forward pass",
+        "Lesson 12 done: GPT-2 run and decoded from its weights alone",
+        "레슨 12 완료: 가중치만으로 GPT-2를 실행하고 문장을 생성",
+    ),
     Achievement(
         "whole_track", "Whole track", "완주", "all twelve lessons done", "레슨 12개 모두 완료"
     ),
 )
+# Achievements earned by finishing one lesson of the track: key -> the lesson's slug.
+MILESTONES = {"own_attention": "attention_output", "forward_pass": "decoding"}
 ACHIEVEMENT_BY_KEY = {a.key: a for a in ACHIEVEMENTS}
 
 
@@ -186,6 +204,11 @@ class StudentStanding:
         return sum(lesson.done for lesson in self.lessons)
 
 
+def milestone_assignment(slug: str) -> str | None:
+    """The nbgrader assignment of a milestone lesson, or None while it is not in the registry."""
+    return registry.lesson(slug).assignment if slug in registry.LESSONS else None
+
+
 def earned_achievements(standing: StudentStanding, track: list[str]) -> dict[str, str]:
     """key -> reason, for every achievement the standing earns now."""
     lessons = {lesson.assignment: lesson for lesson in standing.lessons}
@@ -228,6 +251,10 @@ def earned_achievements(standing: StudentStanding, track: list[str]) -> dict[str
     perfect = [lesson.assignment for lesson in standing.lessons if lesson.perfect]
     if len(perfect) >= 3:
         earned["perfect_3"] = f"flawless: {', '.join(perfect[:3])}"
+    for key, slug in MILESTONES.items():
+        assignment = milestone_assignment(slug)
+        if assignment in done:
+            earned[key] = f"{assignment} done"
     if len(done) >= TRACK_LESSONS // 2:
         earned["halfway"] = f"{len(done)} lessons done"
     if standing.level.number >= 5:

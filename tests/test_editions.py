@@ -145,3 +145,19 @@ def test_lesson_never_types_in_the_ids_it_teaches(course_root):
         assert fact not in code, (
             f"id {fact} is typed into the lesson; compute it with the tokenizer"
         )
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_each_summary_leads_to_the_next_lesson(course_root, slug):
+    """The summary of lesson n opens lesson n + 1 in Colab; the last lesson's closes the track."""
+    found = lesson(slug)
+    path = course_root / "source" / found.assignment / f"{found.assignment}.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    (summary,) = [c for c in cells if c.metadata.get("nbgrader", {}).get("grade_id") == "summary"]
+    links = [n for n in range(1, TRACK_LENGTH + 1) if f"notebooks/{n:02d}_" in summary.source]
+    if found.number < TRACK_LENGTH:
+        assert links == [found.number + 1], links
+        following = lesson(found.number + 1) if found.number < len(LESSONS) else None
+        assert following is None or f"notebooks/{following.assignment}.ipynb" in summary.source
+    else:
+        assert links == [], links

@@ -13,8 +13,9 @@ import nbformat
 import pytest
 
 from stream_course.course import run_nbgrader
-from stream_course.demo import answer_variants, run_demo, sample_submission, submit
+from stream_course.demo import DEMO_PLAN, answer_variants, run_demo, sample_submission, submit
 from stream_course.grading import db_url, read_grades
+from stream_course.lessons import lesson
 from stream_course.progress_store import read_progress
 from stream_course.self_check import GRADING_NOTE
 
@@ -354,35 +355,38 @@ def test_gradebook_is_intact(graded):
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_demo_prints_the_grade_table(course_root, standin_dir, tmp_path, capsys):
+def test_demo_grades_three_lessons_and_xp_moves_across_them(
+    course_root, standin_dir, tmp_path, capsys
+):
     course = make_course(course_root, tmp_path)
     table = run_demo(course)
     out = capsys.readouterr().out
     assert "nbgrader autograde" in out and table in out
-    lines = {line.split()[0]: line for line in table.splitlines()[2:]}
-    assert "9 / 9" in lines["ada"] and " 90 " in lines["ada"]
-    assert "4 / 9" in lines["grace"] and " 40 " in lines["grace"]
-    assert "0 / 9" in lines["linus"]
-    assert "Progress from gradebook.db" in out and "90 / 120 XP to next level" in out
+    assert out.count("XP after ") == len(DEMO_PLAN) >= 3  # the XP table after every lesson
+    rows = {tuple(line.split()[:2]): line for line in table.splitlines()[2:]}
+    assert len(rows) == 9
+    for name in DEMO_PLAN:
+        points = lesson(name).auto_points
+        assert f"{points} / {points}" in rows["ada", name]  # the reference answers
+    assert "4 / 9" in rows["grace", "01_word_embedding"]  # dot product instead of cosine
+    assert "0 / 8" in rows["grace", "06_attention_output"]  # heads merged without a transpose
+    assert "0 / 9" in rows["linus", "01_word_embedding"]  # blank
 
-    # XP read back from gradebook.db itself, and a second demo run changes none of it.
+    # XP read back from gradebook.db itself: the reference answers' autograded points (the
+    # written answers wait for a person), and the two milestone achievements.
     first = read_progress(db_url(course))
-    assert {s: d["xp"] for s, d in first["students"].items()} == {
-        "ada": 90,
-        "grace": 40,
-        "linus": 0,
-    }
-    assert [a["key"] for a in first["students"]["ada"]["achievements"]] == [
-        "first_submission",
-        "first_try",
-    ]
-    run_demo(course)
+    ada = first["students"]["ada"]
+    assert ada["xp"] == 10 * sum(lesson(name).auto_points for name in DEMO_PLAN) == 250
+    assert ada["level"] == 2 and "Level 2 — Position" in out
+    keys = [a["key"] for a in ada["achievements"]]
+    assert {"first_submission", "first_try", "own_attention", "forward_pass"} <= set(keys)
+    assert "own_attention" not in [a["key"] for a in first["students"]["grace"]["achievements"]]
+    run_demo(course, {LESSON01: DEMO_PLAN[LESSON01]})  # grading a lesson again changes nothing
     assert read_progress(db_url(course)) == first
 
     # Students see their XP in nbgrader's feedback; instructors get static pages.
     feedback = (course / "feedback" / "ada" / LESSON01 / f"{LESSON01}.html").read_text()
     assert "XP earned in this lesson / 이 레슨에서 얻은 XP: 90 XP" in feedback
-    assert "Level 0 — Token" in feedback
     assert (course / "progress" / "index.html").exists()
 
 
