@@ -1,7 +1,8 @@
 """Every lesson's sample answers, graded through the real nbgrader pipeline (generate_assignment,
 submit, `stream-course autograde` with warm sandboxed kernels, the gradebook): every right style
 gets full marks, every common mistake loses exactly the parts it breaks, a blank notebook gets
-nothing. A lesson added to the registry is graded here with no new test file."""
+nothing, and the attack corpus (tests/attacks.py) earns nothing beyond the answer it rides on.
+A lesson added to the registry is graded here with no new test file."""
 
 import nbformat
 import pytest
@@ -10,6 +11,8 @@ from stream_course.course import run_nbgrader, scratch_course
 from stream_course.demo import answer_variants, sample_submission, submit
 from stream_course.grading import read_grades
 from stream_course.lessons import LESSONS, lesson
+
+from .attacks import ATTACKS, attacked
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +28,9 @@ def graded(request, course_root, standin_dir, tmp_path_factory):
     for variant in ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]]:
         notebook = sample_submission(course, found.assignment, variant)
         submit(course, variant, found.assignment, notebook)
+    wrong = next(iter(samples["WRONG"]))  # each attack rides on the lesson's first mistake
+    for attack in ATTACKS:
+        submit(course, attack, found.assignment, attacked(course, found, attack, wrong))
     code, summary = autograde(course, found.assignment, jobs=2)
     grades = {row.student: row for row in read_grades(course, found.assignment)}
     return found, samples, grades, code, summary, course
@@ -55,7 +61,7 @@ def test_every_sample_is_graded(graded):
     assert code == 0, summary
     assert "0 failed" in summary.splitlines()[0], summary
     assert len(samples["RIGHT"]) >= 4 and len(samples["WRONG"]) >= 5
-    assert set(grades) == {"reference", "blank", *samples["RIGHT"], *samples["WRONG"]}
+    assert set(grades) == {"reference", "blank", *samples["RIGHT"], *samples["WRONG"], *ATTACKS}
 
 
 def test_reference_and_every_right_style_get_full_marks(graded):
@@ -93,3 +99,38 @@ def test_each_wrong_answer_is_told_what_is_wrong_in_both_languages(graded):
         for part, phrase in says.items():
             assert phrase in errors.get(part, ""), (name, part, errors.get(part))
             assert any("가" <= ch <= "힣" for ch in errors.get(part, "")), (name, part, errors)
+
+
+def test_attacks_earn_nothing_beyond_the_answer_they_ride_on(graded):
+    """Patched comparisons, dropped or forged recordings, a hidden cell claiming another part:
+    verdicts are decided outside the kernel, so none earns a point the WRONG answer underneath
+    does not; a right answer that snoops around the sandbox keeps every point."""
+    found, samples, grades, _, summary, course = graded
+    wrong_name, wrong = next(iter(samples["WRONG"].items()))
+    honest = auto_parts(found, grades[wrong_name])
+    first = next(iter(found.parts))
+    for attack, rides_on in ATTACKS.items():
+        got = auto_parts(found, grades[attack])
+        if rides_on == "reference":
+            assert got == full_marks(found, grades[attack]), attack
+            continue
+        for part in found.parts:
+            assert got[part] <= honest[part], (attack, part, got, honest)
+            assert part not in wrong["loses"] or got[part] == 0, (attack, part, got)
+        if attack in ("drops_the_hidden_tests", "forges_recordings"):
+            assert grades[attack].auto_score == 0, (attack, got)
+            assert f"FLAGGED {attack} {found.assignment}" in summary, attack
+        if attack == "claims_the_first_part":
+            assert all(got[part] == 0 for part in found.parts if part != first), got
+            assert f"a recording claims {first} of {found.assignment}" in summary
+    snooped = cell_outputs(course, "snoops_with_a_right_answer", found.assignment)
+    assert "no write:" in snooped and "FOUND" not in snooped and "WROTE" not in snooped
+
+
+def cell_outputs(course, student: str, assignment: str) -> str:
+    path = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    return "".join(
+        output.get("text", "")
+        for cell in nbformat.read(path, as_version=4).cells
+        for output in cell.get("outputs", [])
+    )
