@@ -46,9 +46,18 @@ for name in modules:
             candidates.setdefault(qualified, value)
 
 
-def answered(found, grade_id, part, cases, function, model, tokenizer):
-    # In a child process of its own: a candidate may fork, exit or hang; the probe goes on.
-    result = f"{out}.call"
+# Candidates run in forked children, one per core at a time: a candidate may fork, exit or hang
+# (10 s at most); the probe goes on.
+SLOTS = len(os.sched_getaffinity(0))
+running = {}  # pid -> (deadline, result file, what the recording is of)
+recordings = []
+started = 0
+
+
+def start(found, grade_id, part, cases, name, function, model, tokenizer):
+    global started
+    started += 1
+    result = f"{out}.{started}.call"
     pid = os.fork()
     if pid == 0:
         os.setpgid(0, 0)
@@ -61,26 +70,34 @@ def answered(found, grade_id, part, cases, function, model, tokenizer):
                 json.dump(payload, file)
         finally:
             os._exit(0)
-    started = time.monotonic()
-    deadline = started + 10
-    while os.waitpid(pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+    running[pid] = (time.monotonic() + 10, result, (found.slug, grade_id, name))
+
+
+def wait_below(slots):
+    while len(running) >= slots:
+        for pid, (deadline, result, (slug, grade_id, name)) in list(running.items()):
+            done = os.waitpid(pid, os.WNOHANG) != (0, 0)
+            if not done and time.monotonic() < deadline:
+                continue
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the candidate's own children too
+                if not done:
+                    os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            del running[pid]
+            if os.path.exists(result):
+                with open(result) as file:
+                    payload = json.load(file)
+                os.remove(result)
+                recordings.append(
+                    {"slug": slug, "grade_id": grade_id, "candidate": name, "payload": payload}
+                )
         time.sleep(0.01)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
-    if not os.path.exists(result):
-        return None
-    with open(result) as file:
-        payload = json.load(file)
-    os.remove(result)
-    return payload
 
 
 model, tokenizer = load_model()
 torch.set_grad_enabled(False)
-recordings = []
 for slug in LESSONS:
     found = lesson(slug)
     for grade_id, part in found.parts.items():
@@ -93,11 +110,9 @@ for slug in LESSONS:
                 inspect.signature(function).bind(*case.args, **case.kwargs)
             except (TypeError, ValueError):
                 continue  # cannot even be called as the exercise's function
-            payload = answered(found, grade_id, part, cases, function, model, tokenizer)
-            if payload is not None:
-                recordings.append(
-                    {"slug": slug, "grade_id": grade_id, "candidate": name, "payload": payload}
-                )
+            wait_below(SLOTS)
+            start(found, grade_id, part, cases, name, function, model, tokenizer)
+wait_below(1)
 with open(out, "w") as file:
     json.dump({"candidates": sorted(candidates), "recordings": recordings}, file)
 """
