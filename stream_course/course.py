@@ -13,8 +13,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # nbformat is imported where it is used: `stream-course autograde` starts faster
+    import nbformat
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 COURSE_ID = "stream"  # nbgrader's course id, used by nbgrader_config.py and every Gradebook here
@@ -89,6 +91,8 @@ def readme_with_lesson_table(readme: str) -> str:
 def build_editions(root: Path, out: Path | None = None) -> list[Path]:
     """Write release/<a>/<a>.ipynb and notebooks/<a>.ipynb for every lesson, and the README's
     lesson table, under ``out`` (default: the course root itself). Returns the files written."""
+    import nbformat
+
     out = out or root
     readme = out / "README.md"
     readme.write_text(readme_with_lesson_table((root / "README.md").read_text()))
@@ -110,6 +114,8 @@ def build_editions(root: Path, out: Path | None = None) -> list[Path]:
 def self_study_edition(release: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook a student opens straight from the repository. It keeps nbgrader's metadata,
     so a copy downloaded from Colab and uploaded to an LMS can still be autograded."""
+    import nbformat
+
     edition = nbformat.from_dict(release)
     edition.metadata.setdefault("stream", {})["edition"] = "self-study"
     return edition
@@ -128,6 +134,8 @@ def solution_sources(source: nbformat.NotebookNode) -> dict[str, str]:
 
 def fill_answers(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
     """A copy of a release notebook with some solution cells replaced, as a student would."""
+    import nbformat
+
     filled = nbformat.from_dict(release)
     known = set()
     for cell in filled.cells:

@@ -29,8 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from stream_course.grading import db_url
-
 SUMMARY = re.compile(
     r"Autograde summary[^\n]*: (\d+) graded[^,]*, (\d+) flagged[^,]*, (\d+) failed"
 )
@@ -103,7 +101,6 @@ def run_batch(
     # Each worker's kernels get its share of the cores: with one thread per core in every
     # kernel, N kernels' thread pools would contend for the same cores.
     extra = (f"--SandboxedKernelManager.kernel_threads={max(1, cores // jobs)}", *extra)
-    url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
     parent = None
     if warm:
         warm_root = root / "autograded"
@@ -117,11 +114,14 @@ def run_batch(
     start = time.perf_counter()
     try:
         with warm_kernels.loading_before_fork() as threads:
+            # Imported after the warm parent has started (nbgrader takes ~3 s), meanwhile.
             from nbgrader.apps import NbGraderApp  # noqa: F401 (imported once, for every worker)
 
             from stream_course.grader.judge import trusted_model
+            from stream_course.grading import db_url
 
             trusted_model()  # the judge's model, loaded once for every worker
+        url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
         fork = multiprocessing.get_context("fork")
         with tempfile.TemporaryDirectory(prefix="stream-autograde-") as logs:
             workers = []
