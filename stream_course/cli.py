@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     autograde = commands.add_parser(
         "autograde", help="nbgrader autograde with several submissions at once (same config)"
     )
-    autograde.add_argument("assignment")
+    autograde.add_argument("assignment", nargs="+", help="one lesson or several (one start-up)")
     autograde.add_argument("--jobs", type=int, help="workers (default: one per CPU core)")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
     autograde.add_argument(

@@ -156,7 +156,7 @@ OUTCOMES = {
     "ac_invalid_json": (0, "FAILED  ac_invalid_json 01_word_embedding: not a readable notebook"),
     "ad_tamperer": (9, None),
     # stopped at the time limit (an interrupt, warm or cold), the rest graded
-    "ae_hangs": (9, "FLAGGED ae_hangs 01_word_embedding: cell 12 (wte) stopped after 60 s"),
+    "ae_hangs": (9, "FLAGGED ae_hangs 01_word_embedding: cell 12 (wte) stopped after 30 s"),
     "af_kills_its_kernel": (0, "FAILED  af_kills_its_kernel 01_word_embedding: the kernel died"),
     "ag_custom_exc": (4, None),
     "ah_deleted_test_cell": (
@@ -225,7 +225,7 @@ def hand_in_the_corpus(course, variants):
         damage(notebook)
         submit(course, student, LESSON01, notebook)
     with open(course / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 60  # the hanging submission below waits this long\n")
+        config.write("\nc.Execute.timeout = 30  # the hanging hand-in waits this long\n")
         # A smaller address space than the default 8 GiB, so the memory hog stays cheap here.
         config.write("c.SandboxedKernelManager.memory_limit = 4 * 2**30\n")
     for student, (variant, start, code) in HOSTILE.items():

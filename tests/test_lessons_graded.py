@@ -1,7 +1,7 @@
 """Every lesson's sample answers, graded through the real nbgrader pipeline (generate_assignment,
-submit, `stream-course autograde` with warm sandboxed kernels, the gradebook): every right style
-gets full marks, every common mistake loses exactly the parts it breaks, a blank notebook gets
-nothing, and the attack corpus (tests/attacks.py) earns nothing beyond the answer it rides on.
+submit, `stream-course autograde` with warm sandboxed kernels, all lessons in one batch, the
+gradebook): every right style gets full marks, every common mistake loses exactly the parts it
+breaks, a blank notebook gets nothing, and the attack corpus (tests/attacks.py) earns nothing beyond the answer it rides on.
 A lesson added to the registry is graded here with no new test file."""
 
 import nbformat
@@ -17,23 +17,36 @@ from .attacks import ATTACKS, attacked
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module", params=LESSONS)
-def graded(request, course_root, standin_dir, tmp_path_factory):
+@pytest.fixture(scope="session")
+def every_lesson_graded(course_root, standin_dir, tmp_path_factory):
+    """One scratch course with every lesson's samples and attacks, graded in one batch (one
+    start-up for all twelve lessons): (course, exit code, each lesson's summary)."""
     from stream_course.grader.parallel import autograde
 
+    course = scratch_course(course_root, tmp_path_factory.mktemp("lessons"))
+    assignments = [lesson(slug).assignment for slug in LESSONS]
+    for assignment in assignments:
+        run_nbgrader(course, "generate_assignment", assignment, "--force")
+        found = lesson(assignment)
+        samples = answer_variants(course, assignment)
+        for variant in ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]]:
+            submit(course, variant, assignment, sample_submission(course, assignment, variant))
+        wrong = next(iter(samples["WRONG"]))  # each attack rides on the lesson's first mistake
+        for attack in ATTACKS:
+            submit(course, attack, assignment, attacked(course, found, attack, wrong))
+    code, summary = autograde(course, assignments, jobs=2)
+    sections = ["Autograde summary" + text for text in summary.split("Autograde summary")[1:]]
+    assert len(sections) == len(assignments), summary
+    return course, code, dict(zip(assignments, sections, strict=True))
+
+
+@pytest.fixture(scope="module", params=LESSONS)
+def graded(request, every_lesson_graded):
+    course, code, summaries = every_lesson_graded
     found = lesson(request.param)
-    course = scratch_course(course_root, tmp_path_factory.mktemp(found.slug))
-    run_nbgrader(course, "generate_assignment", found.assignment, "--force")
     samples = answer_variants(course, found.assignment)
-    for variant in ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]]:
-        notebook = sample_submission(course, found.assignment, variant)
-        submit(course, variant, found.assignment, notebook)
-    wrong = next(iter(samples["WRONG"]))  # each attack rides on the lesson's first mistake
-    for attack in ATTACKS:
-        submit(course, attack, found.assignment, attacked(course, found, attack, wrong))
-    code, summary = autograde(course, found.assignment, jobs=2)
     grades = {row.student: row for row in read_grades(course, found.assignment)}
-    return found, samples, grades, code, summary, course
+    return found, samples, grades, code, summaries[found.assignment], course
 
 
 def cell_errors(course, student: str, assignment: str) -> dict[str, str]:
@@ -58,7 +71,7 @@ def full_marks(found, row):
 
 def test_every_sample_is_graded(graded):
     found, samples, grades, code, summary, _ = graded
-    assert code == 0, summary
+    assert code == 0, summary  # the whole batch: no lesson's notebook failed to grade
     assert "0 failed" in summary.splitlines()[0], summary
     assert len(samples["RIGHT"]) >= 4 and len(samples["WRONG"]) >= 5
     assert set(grades) == {"reference", "blank", *samples["RIGHT"], *samples["WRONG"], *ATTACKS}

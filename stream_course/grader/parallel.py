@@ -57,17 +57,19 @@ def shares(students: list[str], jobs: int) -> list[list[str]]:
 
 def autograde(
     root: Path,
-    lesson: str,
+    lesson: str | list[str],
     jobs: int | None = None,
     extra: tuple[str, ...] = (),
     warm: bool = True,
 ) -> tuple[int, str]:
-    """Grade every submission of ``lesson`` with ``jobs`` workers; return (exit code, summary).
-    ``warm``: the workers fork their kernels from one warm parent (stream_course.grader.warm_kernels).
-    The exit code is nbgrader's: 1 when any submission could not be graded."""
-    if not submitted_students(root, lesson):  # said here, not from inside a subprocess
-        raise SystemExit(no_submissions(root, lesson))
-    request = {"lesson": lesson, "jobs": jobs, "extra": list(extra), "warm": warm}
+    """Grade every submission of ``lesson`` (or of each lesson of a list, in one batch) with
+    ``jobs`` workers; return (exit code, summary). ``warm``: the workers fork their kernels from
+    one warm parent (stream_course.grader.warm_kernels). The exit code is nbgrader's: 1 when any
+    submission could not be graded."""
+    lessons = [lesson] if isinstance(lesson, str) else list(lesson)
+    if not any(submitted_students(root, name) for name in lessons):  # said here, not in a child
+        raise SystemExit(no_submissions(root, lessons[0]))
+    request = {"lessons": lessons, "jobs": jobs, "extra": list(extra), "warm": warm}
     batch = subprocess.run(
         [sys.executable, "-m", "stream_course.grader.parallel", json.dumps(request)],
         cwd=root,
@@ -82,18 +84,20 @@ def autograde(
 
 
 def run_batch(
-    root: Path, lesson: str, jobs: int | None, extra: tuple[str, ...], warm: bool
+    root: Path, lesson: str | list[str], jobs: int | None, extra: tuple[str, ...], warm: bool
 ) -> tuple[int, str]:
     """``autograde`` in this process, which must be a fresh one with no other thread (the
     ``stream-course`` command, or ``autograde``'s own subprocess): start the warm parent, load what
-    every worker needs, fork the workers, wait, merge their summaries."""
+    every worker needs, then, lesson after lesson, fork the workers, wait, merge their summaries.
+    Several lessons share one start-up (~10 s: the warm parent, nbgrader, the judge's model)."""
     import threading
 
     from stream_course.grader import warm_kernels
 
-    students = submitted_students(root, lesson)
-    if not students:
-        raise SystemExit(no_submissions(root, lesson))
+    lessons = [lesson] if isinstance(lesson, str) else list(lesson)
+    submitted = {name: submitted_students(root, name) for name in lessons}
+    if not any(submitted.values()):
+        raise SystemExit(no_submissions(root, lessons[0]))
     if threading.active_count() > 1:  # fork() copies only this thread: a worker could deadlock
         raise RuntimeError("run_batch() forks: call autograde() from a process with threads")
     cores = len(os.sched_getaffinity(0))
@@ -111,7 +115,7 @@ def run_batch(
         if parent is not None:
             extra = (*extra, f"--SandboxedKernelManager.warm_parent={parent.socket}")
 
-    start = time.perf_counter()
+    codes, summaries = [], []
     try:
         with warm_kernels.loading_before_fork() as threads:
             # Imported after the warm parent has started (nbgrader takes ~3 s), meanwhile.
@@ -122,25 +126,42 @@ def run_batch(
 
             trusted_model()  # the judge's model, loaded once for every worker
         url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
-        fork = multiprocessing.get_context("fork")
-        with tempfile.TemporaryDirectory(prefix="stream-autograde-") as logs:
-            workers = []
-            for number, share in enumerate(shares(students, jobs)):
-                others = ",".join(s for s in students if s not in share)
-                argv = ["autograde", lesson, f"--CourseDirectory.db_url={url}", *extra]
-                if others:
-                    argv.append(f"--CourseDirectory.student_id_exclude={others}")
-                log = Path(logs) / f"worker-{number}.log"
-                worker = fork.Process(target=_worker, args=(argv, str(log), threads))
-                worker.start()
-                workers.append((worker, log))
-            for worker, _ in workers:
-                worker.join()
-            texts = [log.read_text(errors="replace") if log.exists() else "" for _, log in workers]
-            codes = [worker.exitcode for worker, _ in workers]
+        for name, students in submitted.items():
+            if not students:
+                summaries.append(no_submissions(root, name))
+                continue
+            common = (f"--CourseDirectory.db_url={url}", *extra)
+            code, summary = _grade_lesson(name, students, jobs, common, threads)
+            codes.append(code)
+            summaries.append(summary)
     finally:
         if parent is not None:
             parent.stop()
+    return max(codes), "\n".join(summaries)
+
+
+def _grade_lesson(
+    lesson: str, students: list[str], jobs: int, options: tuple[str, ...], threads: int
+) -> tuple[int, str]:
+    """Fork ``jobs`` workers, each ``nbgrader autograde`` (with ``options``) over its share of
+    ``students``."""
+    start = time.perf_counter()
+    fork = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory(prefix="stream-autograde-") as logs:
+        workers = []
+        for number, share in enumerate(shares(students, jobs)):
+            others = ",".join(s for s in students if s not in share)
+            argv = ["autograde", lesson, *options]
+            if others:
+                argv.append(f"--CourseDirectory.student_id_exclude={others}")
+            log = Path(logs) / f"worker-{number}.log"
+            worker = fork.Process(target=_worker, args=(argv, str(log), threads))
+            worker.start()
+            workers.append((worker, log))
+        for worker, _ in workers:
+            worker.join()
+        texts = [log.read_text(errors="replace") if log.exists() else "" for _, log in workers]
+        codes = [worker.exitcode for worker, _ in workers]
     elapsed = time.perf_counter() - start
     code = max((c if c is not None and c >= 0 else 1) for c in codes)
     return code, merge_summaries(texts, len(workers), elapsed)
@@ -217,9 +238,9 @@ def merge_summaries(logs: list[str], jobs: int, seconds: float) -> str:
 
 if __name__ == "__main__":
     arguments = argparse.ArgumentParser(description="one grading batch (see autograde())")
-    arguments.add_argument("request", help="JSON: lesson, jobs, extra, warm")
+    arguments.add_argument("request", help="JSON: lessons, jobs, extra, warm")
     request = json.loads(arguments.parse_args().request)
     code, summary = run_batch(
-        Path.cwd(), request["lesson"], request["jobs"], tuple(request["extra"]), request["warm"]
+        Path.cwd(), request["lessons"], request["jobs"], tuple(request["extra"]), request["warm"]
     )
     print(json.dumps({"code": code, "summary": summary}))
