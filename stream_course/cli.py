@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> None:
     autograde.add_argument("--jobs", type=int, help="workers (default: one per CPU core)")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
     autograde.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="grade only share I of N (0 <= I < N; stable per student id), to split a batch "
+        "across N machines that share one gradebook",
+    )
+    autograde.add_argument(
         "--cold",
         action="store_true",
         help="start every kernel anew instead of forking it from a warm parent (slower)",
@@ -45,12 +51,12 @@ def main(argv: list[str] | None = None) -> None:
 
         run_demo(root)
     elif args.command == "autograde":
-        from stream_course.grader.parallel import run_batch
+        from stream_course.grader.parallel import parse_shard, run_batch
 
+        shard = parse_shard(args.shard) if args.shard else None
         # This process is fresh and has no other thread: the batch forks its workers from it.
-        code, summary = run_batch(
-            root, args.assignment, args.jobs, ("--force",) if args.force else (), not args.cold
-        )
+        force = ("--force",) if args.force else ()
+        code, summary = run_batch(root, args.assignment, args.jobs, force, not args.cold, shard)
         print(summary)
         raise SystemExit(code)
     elif args.command == "grades":

@@ -18,6 +18,7 @@ warm parent that has imported the libraries and loaded the model once
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import os
@@ -49,6 +50,30 @@ def no_submissions(root: Path, lesson: str) -> str:
     )
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` -> (i, n), 0 <= i < n: one of n machines splitting a batch (a Kubernetes Indexed
+    Job's ``JOB_COMPLETION_INDEX`` is i)."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        index, count = -1, 0
+    if not 0 <= index < count:
+        raise SystemExit(
+            f"--shard {text}: write i/n with 0 <= i < n, e.g. --shard 0/4 ... --shard 3/4.\n"
+            f"--shard {text}: i/n 형식(0 <= i < n)으로 쓰세요. 예: --shard 0/4 ... --shard 3/4."
+        )
+    return index, count
+
+
+def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
+    """Whether ``shard`` grades ``student``: a hash of the student id alone, so the split is the
+    same on every machine and stays put when other students hand in."""
+    if shard is None:
+        return True
+    index, count = shard
+    return int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % count == index
+
+
 def shares(students: list[str], jobs: int) -> list[list[str]]:
     """Round-robin shares, so that each worker gets a similar mix."""
     jobs = max(1, min(jobs, len(students)))
@@ -61,15 +86,18 @@ def autograde(
     jobs: int | None = None,
     extra: tuple[str, ...] = (),
     warm: bool = True,
+    shard: tuple[int, int] | None = None,
 ) -> tuple[int, str]:
     """Grade every submission of ``lesson`` (or of each lesson of a list, in one batch) with
     ``jobs`` workers; return (exit code, summary). ``warm``: the workers fork their kernels from
-    one warm parent (stream_course.grader.warm_kernels). The exit code is nbgrader's: 1 when any
-    submission could not be graded."""
+    one warm parent (stream_course.grader.warm_kernels). ``shard`` (i, n): only the students of
+    share i of n (``in_shard``). The exit code is nbgrader's: 1 when any submission could not be
+    graded."""
     lessons = [lesson] if isinstance(lesson, str) else list(lesson)
     if not any(submitted_students(root, name) for name in lessons):  # said here, not in a child
         raise SystemExit(no_submissions(root, lessons[0]))
     request = {"lessons": lessons, "jobs": jobs, "extra": list(extra), "warm": warm}
+    request["shard"] = shard
     batch = subprocess.run(
         [sys.executable, "-m", "stream_course.grader.parallel", json.dumps(request)],
         cwd=root,
@@ -84,7 +112,12 @@ def autograde(
 
 
 def run_batch(
-    root: Path, lesson: str | list[str], jobs: int | None, extra: tuple[str, ...], warm: bool
+    root: Path,
+    lesson: str | list[str],
+    jobs: int | None,
+    extra: tuple[str, ...],
+    warm: bool,
+    shard: tuple[int, int] | None = None,
 ) -> tuple[int, str]:
     """``autograde`` in this process, which must be a fresh one with no other thread (the
     ``stream-course`` command, or ``autograde``'s own subprocess): start the warm parent, load what
@@ -98,6 +131,11 @@ def run_batch(
     submitted = {name: submitted_students(root, name) for name in lessons}
     if not any(submitted.values()):
         raise SystemExit(no_submissions(root, lessons[0]))
+    mine = {
+        name: [s for s in everyone if in_shard(s, shard)] for name, everyone in submitted.items()
+    }
+    if not any(mine.values()):  # a shard may be empty: nothing to do is not an error
+        return 0, f"Shard {shard[0]}/{shard[1]}: no submissions to grade / 채점할 제출물 없음"
     if threading.active_count() > 1:  # fork() copies only this thread: a worker could deadlock
         raise RuntimeError("run_batch() forks: call autograde() from a process with threads")
     cores = len(os.sched_getaffinity(0))
@@ -126,12 +164,12 @@ def run_batch(
 
             trusted_model()  # the judge's model, loaded once for every worker
         url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
-        for name, students in submitted.items():
+        for name, students in mine.items():
             if not students:
                 summaries.append(no_submissions(root, name))
                 continue
             common = (f"--CourseDirectory.db_url={url}", *extra)
-            code, summary = _grade_lesson(name, students, jobs, common, threads)
+            code, summary = _grade_lesson(name, students, submitted[name], jobs, common, threads)
             codes.append(code)
             summaries.append(summary)
     finally:
@@ -141,16 +179,21 @@ def run_batch(
 
 
 def _grade_lesson(
-    lesson: str, students: list[str], jobs: int, options: tuple[str, ...], threads: int
+    lesson: str,
+    students: list[str],
+    everyone: list[str],
+    jobs: int,
+    options: tuple[str, ...],
+    threads: int,
 ) -> tuple[int, str]:
     """Fork ``jobs`` workers, each ``nbgrader autograde`` (with ``options``) over its share of
-    ``students``."""
+    ``students``; every other student of ``everyone`` (who handed in) is excluded."""
     start = time.perf_counter()
     fork = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="stream-autograde-") as logs:
         workers = []
         for number, share in enumerate(shares(students, jobs)):
-            others = ",".join(s for s in students if s not in share)
+            others = ",".join(s for s in everyone if s not in share)
             argv = ["autograde", lesson, *options]
             if others:
                 argv.append(f"--CourseDirectory.student_id_exclude={others}")
@@ -240,7 +283,13 @@ if __name__ == "__main__":
     arguments = argparse.ArgumentParser(description="one grading batch (see autograde())")
     arguments.add_argument("request", help="JSON: lessons, jobs, extra, warm")
     request = json.loads(arguments.parse_args().request)
+    shard = tuple(request["shard"]) if request.get("shard") else None
     code, summary = run_batch(
-        Path.cwd(), request["lessons"], request["jobs"], tuple(request["extra"]), request["warm"]
+        Path.cwd(),
+        request["lessons"],
+        request["jobs"],
+        tuple(request["extra"]),
+        request["warm"],
+        shard,
     )
     print(json.dumps({"code": code, "summary": summary}))
