@@ -1,8 +1,9 @@
 """Every lesson's sample answers, graded through the real nbgrader pipeline (generate_assignment,
 submit, `stream-course autograde` with warm sandboxed kernels, all lessons in one batch, the
 gradebook): every right style gets full marks, every common mistake loses exactly the parts it
-breaks, a blank notebook gets nothing, and the attack corpus (tests/attacks.py) earns nothing beyond the answer it rides on.
-A lesson added to the registry is graded here with no new test file."""
+breaks, a blank notebook gets nothing, and the attack corpus (tests/attacks.py) earns nothing
+beyond the answer it rides on. A lesson added to the registry is graded here with no new test
+file."""
 
 import nbformat
 import pytest
@@ -20,15 +21,16 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="session")
 def every_lesson_graded(course_root, standin_dir, tmp_path_factory):
     """One scratch course with every lesson's samples and attacks, graded in one batch (one
-    start-up for all twelve lessons): (course, exit code, each lesson's summary)."""
+    start-up for all twelve lessons): (course, exit code, assignment -> (samples, summary))."""
     from stream_course.grader.parallel import autograde
 
     course = scratch_course(course_root, tmp_path_factory.mktemp("lessons"))
     assignments = [lesson(slug).assignment for slug in LESSONS]
+    samples_of = {}
     for assignment in assignments:
         run_nbgrader(course, "generate_assignment", assignment, "--force")
         found = lesson(assignment)
-        samples = answer_variants(course, assignment)
+        samples = samples_of[assignment] = answer_variants(course, assignment)
         for variant in ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]]:
             submit(course, variant, assignment, sample_submission(course, assignment, variant))
         wrong = next(iter(samples["WRONG"]))  # each attack rides on the lesson's first mistake
@@ -37,16 +39,17 @@ def every_lesson_graded(course_root, standin_dir, tmp_path_factory):
     code, summary = autograde(course, assignments, jobs=2)
     sections = ["Autograde summary" + text for text in summary.split("Autograde summary")[1:]]
     assert len(sections) == len(assignments), summary
-    return course, code, dict(zip(assignments, sections, strict=True))
+    summaries = dict(zip(assignments, sections, strict=True))
+    return course, code, {name: (samples_of[name], summaries[name]) for name in assignments}
 
 
 @pytest.fixture(scope="module", params=LESSONS)
 def graded(request, every_lesson_graded):
-    course, code, summaries = every_lesson_graded
+    course, code, lessons = every_lesson_graded
     found = lesson(request.param)
-    samples = answer_variants(course, found.assignment)
+    samples, summary = lessons[found.assignment]
     grades = {row.student: row for row in read_grades(course, found.assignment)}
-    return found, samples, grades, code, summaries[found.assignment], course
+    return found, samples, grades, code, summary, course
 
 
 def cell_errors(course, student: str, assignment: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 # defines is handed in as the student's answer to every hidden part that calls a function, and
 # the recordings are written out for the grader's judge (in the test process, with the key).
 PROBE = r"""
-import importlib, inspect, json, os, pkgutil, signal, sys, time, warnings
+import importlib, inspect, itertools, json, os, pkgutil, signal, sys, time, warnings
 warnings.simplefilter("ignore")
 import torch
 # One thread: a child forked after a multi-threaded matmul in this process can hang in
@@ -51,13 +51,11 @@ for name in modules:
 SLOTS = len(os.sched_getaffinity(0))
 running = {}  # pid -> (deadline, result file, what the recording is of)
 recordings = []
-started = 0
+calls = itertools.count()  # each child's result file gets its own name
 
 
 def start(found, grade_id, part, cases, name, function, model, tokenizer):
-    global started
-    started += 1
-    result = f"{out}.{started}.call"
+    result = f"{out}.{next(calls)}.call"
     pid = os.fork()
     if pid == 0:
         os.setpgid(0, 0)

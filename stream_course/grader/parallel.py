@@ -96,8 +96,7 @@ def autograde(
     lessons = [lesson] if isinstance(lesson, str) else list(lesson)
     if not any(submitted_students(root, name) for name in lessons):  # said here, not in a child
         raise SystemExit(no_submissions(root, lessons[0]))
-    request = {"lessons": lessons, "jobs": jobs, "extra": list(extra), "warm": warm}
-    request["shard"] = shard
+    request = {"lessons": lessons, "jobs": jobs, "extra": list(extra), "warm": warm, "shard": shard}
     batch = subprocess.run(
         [sys.executable, "-m", "stream_course.grader.parallel", json.dumps(request)],
         cwd=root,
@@ -163,13 +162,12 @@ def run_batch(
             from stream_course.grading import db_url
 
             trusted_model()  # the judge's model, loaded once for every worker
-        url = f"{db_url(root)}?timeout={LOCK_WAIT_SECONDS}"
+        options = (f"--CourseDirectory.db_url={db_url(root)}?timeout={LOCK_WAIT_SECONDS}", *extra)
         for name, students in mine.items():
             if not students:
                 summaries.append(no_submissions(root, name))
                 continue
-            common = (f"--CourseDirectory.db_url={url}", *extra)
-            code, summary = _grade_lesson(name, students, submitted[name], jobs, common, threads)
+            code, summary = _grade_lesson(name, students, submitted[name], jobs, options, threads)
             codes.append(code)
             summaries.append(summary)
     finally:

@@ -702,8 +702,8 @@ def _dict_label(lm_head: bool) -> str:
 def check_gpt2_forward(gpt2_forward, model) -> None:
     """Against the model's own logits, ``model(ids).logits``: the lesson model without
     'lm_head.weight' (as save_pretrained writes it), a random model with 6 heads and 3 blocks
-    (every parameter re-drawn), and one with 11 blocks and its whole state dict. On a miss, the model
-    run with one thing changed (no ln_f, 12 heads, no causal mask, ...) names the mistake.
+    (every parameter re-drawn), and one with 11 blocks and its whole state dict. On a miss, the
+    model run with one thing changed (no ln_f, 12 heads, no causal mask, ...) names the mistake.
     ``gpt2_forward`` may not call transformers' GPT-2 classes or load the weights into a model
     (checked first, from its source)."""
     forbidden.check_written_by_hand(gpt2_forward, BANNED, "gpt2_forward")
