@@ -28,8 +28,11 @@ demo: $(STAMP) system-packages
 	$(OFFLINE) $(BIN)/stream-course demo
 
 ## test: the whole suite, offline
+# Test files run in up to 4 pytest-xdist workers (a file's fixtures are built once, in one
+# worker), the longest first (tests/conftest.py). `make test TEST_WORKERS=0`: one process.
+TEST_WORKERS ?= auto --maxprocesses 4
 test: $(STAMP) system-packages
-	$(OFFLINE) $(BIN)/python -m pytest
+	$(OFFLINE) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## bench: benchmarks, writes benchmarks/results.json
 bench: $(STAMP)

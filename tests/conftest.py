@@ -100,3 +100,26 @@ def judged(slug, grade_id, payloads, model, tokenizer, student_cells=None):
         tokenizer,
         ROOT / "source",
     )
+
+
+# Under pytest-xdist (`make test`: --dist loadfile, so that a module's fixtures are built once;
+# no reordering) files are handed out in this order: the longest first, so that no worker is left
+# alone with a long file at the end.
+LONGEST_FIRST = (
+    "test_lessons_graded.py",
+    "test_grading_pipeline.py",
+    "test_student_install.py",
+    "test_demo.py",
+    "test_colab.py",
+    "test_environment_failures.py",
+    "test_editions.py",
+    "test_notebooks.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the tests of one file keep their order

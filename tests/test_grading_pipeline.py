@@ -13,10 +13,8 @@ import nbformat
 import pytest
 
 from stream_course.course import run_nbgrader
-from stream_course.demo import DEMO_PLAN, answer_variants, run_demo, sample_submission, submit
-from stream_course.grading import db_url, read_grades
-from stream_course.lessons import lesson
-from stream_course.progress_store import read_progress
+from stream_course.demo import answer_variants, sample_submission, submit
+from stream_course.grading import read_grades
 from stream_course.self_check import GRADING_NOTE
 
 from .conftest import LESSON01
@@ -214,44 +212,67 @@ def make_course(course_root, into):
     return into
 
 
-def hand_in_the_corpus(course, variants):
-    """Sample answers ``variants``, then every broken and hostile hand-in, into submitted/."""
+def corpus_hand_in(course, student):
+    """What ``student`` of OUTCOMES hands in: a notebook, or the text of an unreadable file."""
+    if student == "ac_invalid_json":
+        return '{"cells": ['
+    if student == "ai_empty_file":
+        return ""
+    if student == "as_wrong_notebook":
+        other_homework = nbformat.v4.new_notebook()
+        other_homework.cells = [
+            nbformat.v4.new_markdown_cell("# Homework 3: linear regression"),
+            nbformat.v4.new_code_cell("import numpy as np\nprint(np.polyfit([0, 1], [1, 3], 1))"),
+        ]
+        return other_homework
+    variant, start, code = HOSTILE.get(student, ("reference", "wte = ", ""))
+    notebook = sample_submission(course, LESSON01, variant)
+    if student in BROKEN:
+        BROKEN[student](notebook)
+    elif student == "ah_deleted_test_cell":
+        notebook.cells = [c for c in notebook.cells if "test_cosine_metric" not in str(c.metadata)]
+    else:
+        cell = next(c for c in notebook.cells if c.source.startswith(start))
+        cell.source += TAMPERING if student == "ad_tamperer" else code
+    return notebook
+
+
+def hand_in_the_corpus(course, variants, students):
+    """Sample answers ``variants``, then the broken and hostile hand-ins ``students`` (names in
+    OUTCOMES), into submitted/."""
     run_nbgrader(course, "generate_assignment", LESSON01, "--force")
     for variant in variants:
         submit(course, variant, LESSON01, sample_submission(course, LESSON01, variant))
-    # Broken hand-ins, named to be graded first: none may stop the batch or cost right answers.
-    for student, damage in BROKEN.items():
-        notebook = sample_submission(course, LESSON01, "reference")
-        damage(notebook)
-        submit(course, student, LESSON01, notebook)
+    for student in students:
+        hand_in = corpus_hand_in(course, student)
+        if isinstance(hand_in, str):
+            folder = course / "submitted" / student / LESSON01
+            folder.mkdir(parents=True)
+            (folder / f"{LESSON01}.ipynb").write_text(hand_in)
+        else:
+            submit(course, student, LESSON01, hand_in)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.Execute.timeout = 30  # the hanging hand-in waits this long\n")
         # A smaller address space than the default 8 GiB, so the memory hog stays cheap here.
         config.write("c.SandboxedKernelManager.memory_limit = 4 * 2**30\n")
-    for student, (variant, start, code) in HOSTILE.items():
-        notebook = sample_submission(course, LESSON01, variant)
-        cell = next(c for c in notebook.cells if c.source.startswith(start))
-        cell.source += code
-        submit(course, student, LESSON01, notebook)
-    other_homework = nbformat.v4.new_notebook()
-    other_homework.cells = [
-        nbformat.v4.new_markdown_cell("# Homework 3: linear regression"),
-        nbformat.v4.new_code_cell("import numpy as np\nprint(np.polyfit([0, 1], [1, 3], 1))"),
-    ]
-    submit(course, "as_wrong_notebook", LESSON01, other_homework)
-    deleted = sample_submission(course, LESSON01, "reference")
-    deleted.cells = [c for c in deleted.cells if "test_cosine_metric" not in str(c.metadata)]
-    submit(course, "ah_deleted_test_cell", LESSON01, deleted)
-    empty = course / "submitted" / "ai_empty_file" / LESSON01
-    empty.mkdir(parents=True)
-    (empty / f"{LESSON01}.ipynb").write_text("")
-    tamperer = sample_submission(course, LESSON01, "reference")
-    wte_cell = next(c for c in tamperer.cells if c.source.startswith("wte = "))
-    wte_cell.source += TAMPERING
-    submit(course, "ad_tamperer", LESSON01, tamperer)
-    invalid = course / "submitted" / "ac_invalid_json" / LESSON01
-    invalid.mkdir(parents=True)
-    (invalid / f"{LESSON01}.ipynb").write_text('{"cells": [')
+
+
+# Plain `nbgrader autograde` (cold kernels, one after another) gets the hand-ins whose outcome
+# depends on how a kernel is started, limited and stopped, and the unreadable file that makes
+# nbgrader exit 1. Repairs and the judge are the same code warm or cold: those attacks are graded
+# warm only, where the whole corpus is.
+COLD_CORPUS = (
+    "ac_invalid_json",
+    "ad_tamperer",
+    "ae_hangs",
+    "af_kills_its_kernel",
+    "aj_eats_memory",
+    "ak_fork_bomb",
+    "al_prints_100_mb",
+    "am_writes_a_huge_file",
+    "an_tries_to_escape",
+    "ar_exits",
+)
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +281,7 @@ def graded(course_root, standin_dir, tmp_path_factory):
     samples = answer_variants(course, LESSON01)
     # Every sample answer is graded in tests/test_lessons_graded.py; here the corpus, beside
     # a right, a wrong and a blank notebook.
-    hand_in_the_corpus(course, ["reference", "blank", "dot_product", *SAMPLE_CHEATS])
+    hand_in_the_corpus(course, ["reference", "blank", "dot_product"], COLD_CORPUS)
     autograde = run_nbgrader(course, "autograde", LESSON01, "--force", check=False)
     (course / "autograde.log").write_text(autograde.stderr)  # kept for a reader of a failure
     # nbgrader grades everyone, then exits 1 because of the notebooks it could not grade.
@@ -273,12 +294,12 @@ def graded(course_root, standin_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def graded_warm(course_root, standin_dir, tmp_path_factory):
-    """The same broken and hostile hand-ins (with fewer sample answers), graded the fastest way:
-    `stream-course autograde --jobs 2`, kernels forked from a warm parent (warm_kernels)."""
+    """The whole corpus of broken and hostile hand-ins and the sample cheats, graded the fastest
+    way: `stream-course autograde --jobs 2`, kernels forked from a warm parent (warm_kernels)."""
     from stream_course.grader.parallel import autograde
 
     course = make_course(course_root, tmp_path_factory.mktemp("warm"))
-    hand_in_the_corpus(course, ["reference", "blank", *SAMPLE_CHEATS])
+    hand_in_the_corpus(course, ["reference", "blank", *SAMPLE_CHEATS], OUTCOMES)
     code, summary = autograde(course, LESSON01, jobs=2)
     (course / "autograde.log").write_text(summary)
     assert code == 1  # as nbgrader: some notebooks could not be graded
@@ -287,12 +308,13 @@ def graded_warm(course_root, standin_dir, tmp_path_factory):
 
 @pytest.fixture(params=["nbgrader", "warm"])
 def corpus(request):
-    """(course, grades, summary) of plain `nbgrader autograde` (cold kernels), then of
-    `stream-course autograde` (warm kernels): the same outcomes are expected of both."""
+    """(course, grades, summary, the corpus's students) of plain `nbgrader autograde` (cold
+    kernels, COLD_CORPUS), then of `stream-course autograde` (warm kernels, the whole corpus):
+    each hand-in has the same outcome in both."""
     if request.param == "nbgrader":
         course, _, grades, stderr = request.getfixturevalue("graded")
-        return course, grades, stderr[stderr.index("Autograde summary") :]
-    return request.getfixturevalue("graded_warm")
+        return course, grades, stderr[stderr.index("Autograde summary") :], COLD_CORPUS
+    return (*request.getfixturevalue("graded_warm"), tuple(OUTCOMES))
 
 
 def auto_parts(row):
@@ -301,8 +323,8 @@ def auto_parts(row):
 
 def test_every_submission_is_graded(graded):
     course, samples, grades, _ = graded
-    assert len(grades) == 3 + len(SAMPLE_CHEATS) + len(OUTCOMES)
-    for name in ["reference", "blank", "dot_product", *SAMPLE_CHEATS, *BROKEN]:
+    assert set(grades) == {"reference", "blank", "dot_product", *COLD_CORPUS}
+    for name in ["reference", "blank", "dot_product"]:
         assert (course / "autograded" / name / LESSON01 / f"{LESSON01}.ipynb").exists(), name
     assert len(samples["WRONG"]) >= 10 and len(samples["RIGHT"]) >= 4
 
@@ -355,51 +377,8 @@ def test_gradebook_is_intact(graded):
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_demo_grades_three_lessons_and_xp_moves_across_them(
-    course_root, standin_dir, tmp_path, capsys
-):
-    course = make_course(course_root, tmp_path)
-    table = run_demo(course)
-    out = capsys.readouterr().out
-    assert "nbgrader autograde" in out and table in out
-    assert out.count("XP after ") == len(DEMO_PLAN) >= 3  # the XP table after every lesson
-    rows = {tuple(line.split()[:2]): line for line in table.splitlines()[2:]}
-    assert len(rows) == 9
-    for name in DEMO_PLAN:
-        points = lesson(name).auto_points
-        assert f"{points} / {points}" in rows["ada", name]  # the reference answers
-    assert "4 / 9" in rows["grace", "01_word_embedding"]  # dot product instead of cosine
-    assert "0 / 8" in rows["grace", "06_attention_output"]  # heads merged without a transpose
-    assert "0 / 9" in rows["linus", "01_word_embedding"]  # blank
-
-    # XP read back from gradebook.db itself: the reference answers' autograded points (the
-    # written answers wait for a person), and the two milestone achievements.
-    first = read_progress(db_url(course))
-    ada = first["students"]["ada"]
-    assert ada["xp"] == 10 * sum(lesson(name).auto_points for name in DEMO_PLAN) == 250
-    assert ada["level"] == 2 and "Level 2 — Position" in out
-    keys = [a["key"] for a in ada["achievements"]]
-    assert {"first_submission", "first_try", "own_attention", "forward_pass"} <= set(keys)
-    assert "own_attention" not in [a["key"] for a in first["students"]["grace"]["achievements"]]
-    run_demo(course, {LESSON01: DEMO_PLAN[LESSON01]})  # grading a lesson again changes nothing
-    assert read_progress(db_url(course)) == first
-
-    # Students see their XP in nbgrader's feedback; instructors get static pages.
-    feedback = (course / "feedback" / "ada" / LESSON01 / f"{LESSON01}.html").read_text()
-    assert "XP earned in this lesson / 이 레슨에서 얻은 XP: 90 XP" in feedback
-    assert (course / "progress" / "index.html").exists()
-
-
-def test_demo_refuses_a_course_with_real_submissions(course_root, tmp_path):
-    course = make_course(course_root, tmp_path)
-    (course / "submitted" / "s1234" / LESSON01).mkdir(parents=True)
-    with pytest.raises(SystemExit, match="real submissions"):
-        run_demo(course)
-    assert not (course / "gradebook.db").exists()
-
-
-def test_damaged_right_answers_are_repaired_and_get_full_marks(graded):
-    course, _, grades, _ = graded
+def test_damaged_right_answers_are_repaired_and_get_full_marks(graded_warm):
+    course, grades, _ = graded_warm
     for name in BROKEN:
         assert auto_parts(grades[name]) == AUTO_PARTS, name
         graded_notebook = nbformat.read(
@@ -415,7 +394,7 @@ def test_an_unreadable_notebook_scores_zero_without_stopping_the_batch(graded):
 
 
 def test_student_code_cannot_reach_the_gradebook_or_the_sources(corpus):
-    course, grades, _ = corpus
+    course, grades, *_ = corpus
     notebook = nbformat.read(
         course / "autograded" / "ad_tamperer" / LESSON01 / f"{LESSON01}.ipynb", as_version=4
     )
@@ -429,33 +408,33 @@ def test_student_code_cannot_reach_the_gradebook_or_the_sources(corpus):
 
 
 def test_hostile_and_damaged_hand_ins_score_exactly_what_they_earn(corpus, course_root):
-    _, grades, _ = corpus
+    _, grades, _, students = corpus
     wrong = answer_variants(course_root, LESSON01)["WRONG"]
-    assert {name: grades[name].auto_score for name in OUTCOMES} == {
-        name: score for name, (score, _) in OUTCOMES.items()
+    assert {name: grades[name].auto_score for name in students} == {
+        name: OUTCOMES[name][0] for name in students
     }
-    for name in SAMPLE_CHEATS:  # each loses the parts it cheats on
+    for name in set(SAMPLE_CHEATS) & set(grades):  # each loses the parts it cheats on
         expected = sum(p for t, p in AUTO_PARTS.items() if t not in wrong[name]["loses"])
         assert grades[name].auto_score == expected, name
     assert grades["reference"].auto_score == 9  # graded in the same batch, after all of them
 
 
 def test_autograde_ends_with_a_summary_of_the_batch(corpus):
-    _, grades, summary = corpus
-    failed = [name for name, (_, said) in OUTCOMES.items() if said and "FAILED" in said]
-    flagged = [name for name, (_, said) in OUTCOMES.items() if said and "FLAGGED" in said]
+    _, grades, summary, students = corpus
+    said_of = {name: OUTCOMES[name][1] for name in students if OUTCOMES[name][1]}
+    failed = [name for name, said in said_of.items() if "FAILED" in said]
+    flagged = [name for name, said in said_of.items() if "FLAGGED" in said]
     assert f"{len(grades) - len(failed)} graded" in summary.splitlines()[0]
     assert f"{len(failed)} failed" in summary.splitlines()[0]
-    for name, (_, said) in OUTCOMES.items():
-        if said:
-            assert said in summary, name
+    for name, said in said_of.items():
+        assert said in summary, name
     named = {line.split()[1] for line in summary.splitlines()[1:] if line.startswith("  ")}
     assert set(failed) | set(flagged) <= named
     assert "reference" not in named and "blank" not in named
 
 
-def test_deleted_cells_and_cut_output_are_noted_in_the_graded_notebook(graded):
-    course, _, _, _ = graded
+def test_deleted_cells_and_cut_output_are_noted_in_the_graded_notebook(graded_warm):
+    course, _, _ = graded_warm
 
     def graded_notebook(student):
         path = course / "autograded" / student / LESSON01 / f"{LESSON01}.ipynb"
@@ -468,7 +447,7 @@ def test_deleted_cells_and_cut_output_are_noted_in_the_graded_notebook(graded):
 
 
 def test_the_sandbox_held(corpus):
-    course, _, _ = corpus
+    course, *_ = corpus
     notebook = nbformat.read(
         course / "autograded" / "an_tries_to_escape" / LESSON01 / f"{LESSON01}.ipynb",
         as_version=4,
