@@ -10,9 +10,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 OFFLINE := STREAM_MODEL=stream-gpt2-standin HF_HUB_OFFLINE=1
 
 .PHONY: demo test bench lint build clean system-packages
-# Page tests render HTML in headless Chromium; autograding runs student code under bubblewrap.
+# Page tests render HTML in headless Chromium; autograding runs student code under bubblewrap;
+# the PostgreSQL gradebook tests start their own server.
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
 BWRAP := $(shell command -v bwrap)
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) $(shell command -v initdb))
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,7 +51,7 @@ clean:
 	rm -rf autograded submitted feedback gradebook.db exports
 
 system-packages:
-	@missing="$(if $(CHROMIUM),,chromium) $(if $(BWRAP),,bubblewrap)"; \
+	@missing="$(if $(CHROMIUM),,chromium) $(if $(BWRAP),,bubblewrap) $(if $(POSTGRES),,postgresql)"; \
 	if [ -n "$$(echo $$missing)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -15,13 +15,15 @@ from stream_course.grader.judge import JudgeAnswers
 from stream_course.grader.metadata import CheckCellMetadataOnce
 from stream_course.grader.repair import RepairSubmission
 from stream_course.grader.xp import RecordProgress, watch_manual_grades
+from stream_course.grading import db_url
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 here = Path(__file__).resolve().parent
 
 c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.root = str(here)
-c.CourseDirectory.db_url = f"sqlite:///{here / 'gradebook.db'}"
+# gradebook.db here, or the PostgreSQL gradebook named by $STREAM_GRADEBOOK_URL (shared by machines).
+c.CourseDirectory.db_url = db_url(here)
 # A lesson's answer key and sample answers sit beside its notebook in source/<lesson>/ and never
 # reach release/ (nor the installed package): only the grader reads them.
 c.CourseDirectory.ignore = [

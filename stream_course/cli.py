@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def show_progress(root: Path, args: argparse.Namespace) -> None:
-    from stream_course.grading import db_url
+    from stream_course.grading import db_url, gradebook_exists
     from stream_course.progress_store import read_progress, update_all
     from stream_course.progress_views import (
         progress_csv,
@@ -78,14 +78,17 @@ def show_progress(root: Path, args: argparse.Namespace) -> None:
         write_progress_pages,
     )
 
-    if not (root / "gradebook.db").exists():
+    url = db_url(root)
+    if not gradebook_exists(url):
+        where = root / "gradebook.db" if url.startswith("sqlite:") else "$STREAM_GRADEBOOK_URL"
         raise SystemExit(
-            f"No gradebook.db in {root} yet: run `nbgrader autograde` (or `make demo`) first.\n"
-            "아직 gradebook.db가 없습니다. 먼저 `nbgrader autograde`(또는 `make demo`)를 실행하세요."
+            f"No gradebook in {where} yet: run `nbgrader autograde` (or `make demo`) first.\n"
+            f"아직 {where}에 gradebook이 없습니다. 먼저 `nbgrader autograde`(또는 `make demo`)를 "
+            "실행하세요."
         )
     if args.recompute:
-        update_all(db_url(root))
-    progress = read_progress(db_url(root))
+        update_all(url)
+    progress = read_progress(url)
     if args.csv:
         print(progress_csv(progress), end="")
     elif args.student:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +36,31 @@ class SubmissionGrade:
         return lesson_xp(self.score, self.max_score, self.needs_manual_grade)
 
 
+# A class graded on several machines shares one PostgreSQL gradebook: its SQLAlchemy URL, e.g.
+# postgresql+psycopg://grader:secret@db.example.org/stream (README: "Grading across machines").
+GRADEBOOK_URL_VARIABLE = "STREAM_GRADEBOOK_URL"
+
+
 def db_url(root: Path) -> str:
-    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+    """The course's gradebook, as nbgrader_config.py hands it to nbgrader
+    (``c.CourseDirectory.db_url``): $STREAM_GRADEBOOK_URL if set, else gradebook.db in ``root``."""
+    return (
+        os.environ.get(GRADEBOOK_URL_VARIABLE)
+        or f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+    )
+
+
+def gradebook_exists(url: str) -> bool:
+    """Whether nbgrader has made its gradebook at ``url`` (opening one would create it)."""
+    if url.startswith("sqlite:"):
+        return Path(url.split("sqlite:///", 1)[-1].split("?", 1)[0]).exists()
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    try:
+        return sqlalchemy.inspect(engine).has_table("assignment")
+    finally:
+        engine.dispose()
 
 
 def read_grades(root: Path, assignment: str) -> list[SubmissionGrade]:

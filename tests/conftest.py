@@ -1,5 +1,6 @@
 """Shared fixtures. The suite runs offline: the model is always the stand-in built from PyPI files."""
 
+import itertools
 import os
 import sys
 import tempfile
@@ -9,6 +10,8 @@ import pytest
 
 os.environ.setdefault("STREAM_MODEL", "stream-gpt2-standin")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Every scratch course keeps its own gradebook.db, whatever gradebook the tester's shell names.
+os.environ.pop("STREAM_GRADEBOOK_URL", None)
 # Lessons keep a local progress file in the user's data folder (platformdirs): not the tester's.
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="stream-test-data-")
 # nbgrader's Gradebook runs the `alembic` command when it creates a database: use this venv's.
@@ -16,6 +19,21 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get(
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON01 = "01_word_embedding"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def alembic_head_asked_once():
+    """nbgrader runs the `alembic` command (~5 s) for its schema version whenever it creates a
+    gradebook; in this test process it asks once (the version is that of the installed nbgrader)."""
+    import functools
+
+    import nbgrader.api
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            nbgrader.api, "get_alembic_version", functools.cache(nbgrader.api.get_alembic_version)
+        )
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +63,32 @@ def model(model_and_tokenizer):
 @pytest.fixture(scope="session")
 def tokenizer(model_and_tokenizer):
     return model_and_tokenizer[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for this session (tests/postgres.py): its socket folder."""
+    from .postgres import throwaway_server
+
+    with throwaway_server() as socket:
+        yield socket
+
+
+DATABASES = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gradebook_url(request, tmp_path, monkeypatch):
+    """A new gradebook's URL: an SQLite file, then a database of its own on the PostgreSQL
+    server, which the course's commands find through $STREAM_GRADEBOOK_URL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'gradebook.db'}"
+    from .postgres import new_database
+
+    server = request.getfixturevalue("postgres_server")
+    url = new_database(server, f"gradebook_{next(DATABASES)}")
+    monkeypatch.setenv("STREAM_GRADEBOOK_URL", url)
+    return url
 
 
 def package_tree(course_root: Path, into: Path) -> Path:

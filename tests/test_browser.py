@@ -51,7 +51,12 @@ def lab(tmp_path, course_root, standin_dir):
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / ".jupyter")},
+        # A student's first lesson: no XP kept locally yet (other tests' lessons keep theirs).
+        env={
+            **os.environ,
+            "JUPYTER_CONFIG_DIR": str(tmp_path / ".jupyter"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+        },
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,5 +1,6 @@
 """A hand grade saved through the real formgrader (Jupyter server + nbgrader's extension, on
-localhost) updates the student's XP in gradebook.db: the course config's listener is loaded there."""
+localhost) updates the student's XP in the gradebook (SQLite or PostgreSQL): the course config's
+listener is loaded there."""
 
 import json
 import shutil
@@ -40,9 +41,11 @@ def request(port, method, path, body=None):
 
 
 @pytest.fixture
-def formgrader(course_root, tmp_path):
+def formgrader(course_root, gradebook_url, tmp_path):
+    """The course's config in a scratch folder; its gradebook.db, or on PostgreSQL the database
+    that $STREAM_GRADEBOOK_URL names (the server inherits it)."""
     shutil.copy2(course_root / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
-    url = make_gradebook(tmp_path)
+    url = make_gradebook(gradebook_url)
     port = free_port()
     server = subprocess.Popen(
         [

@@ -129,7 +129,7 @@ HOSTILE = {
     # 1 GiB blocks until the address-space limit says no (MemoryError); wte is already set
     "aj_eats_memory": ("reference", "wte = ", "\nhog = [bytearray(2**30) for _ in range(64)]"),
     "ak_fork_bomb": ("reference", "neighbor_tokens = ", FORK_BOMB),
-    "al_prints_100_mb": ("reference", "wte = ", "\nfor _ in range(100):\n    print('x' * 10**6)"),
+    "al_prints_20_mb": ("reference", "wte = ", "\nfor _ in range(20):\n    print('x' * 10**6)"),
     "am_writes_a_huge_file": (
         "reference",
         "wte = ",
@@ -165,9 +165,9 @@ OUTCOMES = {
     "ai_empty_file": (0, "FAILED  ai_empty_file 01_word_embedding: not a readable notebook"),
     "aj_eats_memory": (9, None),
     "ak_fork_bomb": (9, None),
-    "al_prints_100_mb": (
+    "al_prints_20_mb": (
         9,
-        "FLAGGED al_prints_100_mb 01_word_embedding: cell 12 (wte) printed over",
+        "FLAGGED al_prints_20_mb 01_word_embedding: cell 12 (wte) printed over",
     ),
     "am_writes_a_huge_file": (9, None),
     "an_tries_to_escape": (9, None),
@@ -268,7 +268,7 @@ COLD_CORPUS = (
     "af_kills_its_kernel",
     "aj_eats_memory",
     "ak_fork_bomb",
-    "al_prints_100_mb",
+    "al_prints_20_mb",
     "am_writes_a_huge_file",
     "an_tries_to_escape",
     "ar_exits",
@@ -442,7 +442,7 @@ def test_deleted_cells_and_cut_output_are_noted_in_the_graded_notebook(graded_wa
 
     _, deleted = graded_notebook("ah_deleted_test_cell")
     assert "cells not found: test_cosine_metric" in deleted.metadata["stream"]["repairs"]
-    path, loud = graded_notebook("al_prints_100_mb")
+    path, loud = graded_notebook("al_prints_20_mb")
     assert path.stat().st_size < 3_000_000 and "output cut" in path.read_text()
 
 

@@ -4,6 +4,7 @@ Gradebooks here are built with nbgrader's own API (assignments, grade cells, sub
 the same rows that ``nbgrader autograde`` and the formgrader write.
 """
 
+import functools
 import multiprocessing
 import sqlite3
 import threading
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 import nbformat
 import pytest
+import sqlalchemy
 from nbgrader.api import Gradebook
 
 from stream_course import progress_store
@@ -60,10 +62,10 @@ def test_top_level_needs_about_the_whole_track(course_root):
     assert len(ACHIEVEMENTS) == 12 and len({a.key for a in ACHIEVEMENTS}) == 12
 
 
-def test_milestone_lessons_earn_their_achievements(tmp_path):
+def test_milestone_lessons_earn_their_achievements(gradebook_url):
     attention = registered("attention_output").assignment
     forward = registered("decoding").assignment
-    url = make_gradebook(tmp_path, lessons=(attention, forward))
+    url = make_gradebook(gradebook_url, lessons=(attention, forward))
     submit(url, "ada", lesson=attention, auto=9, manual=2)
     update_progress(url, "ada")
     assert "own_attention" in awards(url, "ada") and "forward_pass" not in awards(url, "ada")
@@ -75,8 +77,8 @@ def test_milestone_lessons_earn_their_achievements(tmp_path):
     assert "forward_pass" in awards(url, "ada")
 
 
-def make_gradebook(path, lessons=("01_word_embedding",), auto=9, manual=2, duedate=None):
-    url = f"sqlite:///{path / 'gradebook.db'}"
+def make_gradebook(url, lessons=("01_word_embedding",), auto=9, manual=2, duedate=None):
+    """Lessons with one autograded and one written part, and three students, at ``url``."""
     with Gradebook(url, course_id=COURSE_ID) as gb:
         for name in lessons:
             gb.add_assignment(name, duedate=duedate)
@@ -104,24 +106,26 @@ def submit(url, student, lesson="01_word_embedding", auto=None, manual=None, at=
 
 
 def awards(url, student):
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-        return dict(
-            db.execute(
-                "select key, awarded_at from stream_achievement where student_id = ?", (student,)
-            ).fetchall()
-        )
+    """key -> when, as stored (read with SQL, not through the code under test)."""
+    engine = sqlalchemy.create_engine(url)
+    query = "SELECT key, awarded_at FROM stream_achievement WHERE student_id = :student"
+    try:
+        with engine.connect() as db:
+            return dict(db.execute(sqlalchemy.text(query), {"student": student}).all())
+    finally:
+        engine.dispose()
 
 
-def test_xp_is_points_times_ten_plus_bonus_for_a_perfect_lesson(tmp_path):
-    url = make_gradebook(tmp_path)
+def test_xp_is_points_times_ten_plus_bonus_for_a_perfect_lesson(gradebook_url):
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=None)
     assert update_progress(url, "ada").xp == 90  # written answer not graded yet: no bonus
     submit(url, "ada", auto=9, manual=2)
     assert update_progress(url, "ada").xp == 11 * 10 + LESSON_BONUS
 
 
-def test_boundary_119_and_120_xp_through_the_gradebook(tmp_path):
-    url = make_gradebook(tmp_path, auto=20, manual=0)
+def test_boundary_119_and_120_xp_through_the_gradebook(gradebook_url):
+    url = make_gradebook(gradebook_url, auto=20, manual=0)
     submit(url, "ada", auto=11.9)
     submit(url, "grace", auto=12)
     assert (update_progress(url, "ada").xp, update_progress(url, "ada").level.number) == (119, 0)
@@ -131,8 +135,8 @@ def test_boundary_119_and_120_xp_through_the_gradebook(tmp_path):
     )
 
 
-def test_three_regrades_change_nothing(tmp_path):
-    url = make_gradebook(tmp_path)
+def test_three_regrades_change_nothing(gradebook_url):
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=2)
     first = update_progress(url, "ada").xp
     stored = awards(url, "ada")
@@ -142,8 +146,8 @@ def test_three_regrades_change_nothing(tmp_path):
     assert {"first_submission", "first_try", "perfect_lesson", "reflective"} <= set(stored)
 
 
-def test_a_lowered_regrade_lowers_xp_and_takes_back_what_it_no_longer_earns(tmp_path):
-    url = make_gradebook(tmp_path)
+def test_a_lowered_regrade_lowers_xp_and_takes_back_what_it_no_longer_earns(gradebook_url):
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=2)
     assert update_progress(url, "ada").xp == 140
     submit(url, "ada", auto=5, manual=2)  # the instructor fixed a test and regraded
@@ -152,8 +156,8 @@ def test_a_lowered_regrade_lowers_xp_and_takes_back_what_it_no_longer_earns(tmp_
     assert read_progress(url)["students"]["ada"]["xp"] == 70
 
 
-def test_resubmitting_cannot_earn_first_try_or_more_than_the_maximum(tmp_path):
-    url = make_gradebook(tmp_path)
+def test_resubmitting_cannot_earn_first_try_or_more_than_the_maximum(gradebook_url, tmp_path):
+    url = make_gradebook(gradebook_url)
     submit(url, "grace", auto=4, manual=None, at=T0)
     update_progress(url, "grace")
     submit(url, "grace", auto=9, manual=None, at=T0 + timedelta(days=1))
@@ -165,13 +169,14 @@ def test_resubmitting_cannot_earn_first_try_or_more_than_the_maximum(tmp_path):
         grade.extra_credit = 50
         gb.db.commit()
     assert update_progress(url, "grace").xp == 90
-    # `stream-course grades` reads the gradebook the same way: the same XP, the same capped score.
+    # `stream-course grades` reads the course's gradebook (gradebook.db in the course folder, or
+    # $STREAM_GRADEBOOK_URL) the same way: the same XP, the same capped score.
     (row,) = read_grades(tmp_path, "01_word_embedding")
     assert (row.xp, row.auto_score) == (90, 9)
 
 
-def test_student_without_submission(tmp_path):
-    url = make_gradebook(tmp_path)
+def test_student_without_submission(gradebook_url):
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9)
     assert update_progress(url, "linus").xp == 0
     progress = read_progress(url)
@@ -185,9 +190,9 @@ def test_student_without_submission(tmp_path):
     assert "not submitted" in student_detail(progress, "linus")
 
 
-def test_pending_manual_grade_is_shown_and_the_formgrader_save_updates_xp(tmp_path):
+def test_pending_manual_grade_is_shown_and_the_formgrader_save_updates_xp(gradebook_url):
     watch_manual_grades()
-    url = make_gradebook(tmp_path)
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=None)
     update_progress(url, "ada")
     progress = read_progress(url)
@@ -203,9 +208,9 @@ def test_pending_manual_grade_is_shown_and_the_formgrader_save_updates_xp(tmp_pa
     assert after["xp"] == 140 and not after["lessons"]["01_word_embedding"]["pending_manual"]
 
 
-def test_on_time_and_streak_achievements(tmp_path):
+def test_on_time_and_streak_achievements(gradebook_url):
     lessons = ("01_a", "02_b", "03_c")
-    url = make_gradebook(tmp_path, lessons=lessons, duedate=T0 + timedelta(days=7))
+    url = make_gradebook(gradebook_url, lessons=lessons, duedate=T0 + timedelta(days=7))
     for n, lesson in enumerate(lessons):
         submit(url, "ada", lesson=lesson, auto=9, manual=2, at=T0 + timedelta(days=4 * n))
     update_progress(url, "ada")
@@ -214,8 +219,8 @@ def test_on_time_and_streak_achievements(tmp_path):
     assert "halfway" not in earned
 
 
-def test_a_failure_halfway_leaves_the_previous_state_whole(tmp_path, monkeypatch):
-    url = make_gradebook(tmp_path)
+def test_a_failure_halfway_leaves_the_previous_state_whole(gradebook_url, monkeypatch):
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=None)
     update_progress(url, "ada")
     before = read_progress(url)
@@ -234,8 +239,8 @@ def _grade_in_process(url, student):
     update_progress(url, student)
 
 
-def test_two_students_graded_at_once(tmp_path):
-    url = make_gradebook(tmp_path)
+def test_two_students_graded_at_once(gradebook_url, tmp_path):
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=2)
     submit(url, "grace", auto=4, manual=1)
     context = multiprocessing.get_context("spawn")
@@ -247,19 +252,31 @@ def test_two_students_graded_at_once(tmp_path):
         assert worker.exitcode == 0
     students = read_progress(url)["students"]
     assert (students["ada"]["xp"], students["grace"]["xp"]) == (140, 50)
-    with sqlite3.connect(tmp_path / "gradebook.db") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    if url.startswith("sqlite:"):
+        with sqlite3.connect(tmp_path / "gradebook.db") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_a_grader_waits_while_another_holds_the_gradebook(tmp_path):
-    """Past SQLite's own 5 s busy timeout, the XP update is retried, not lost."""
-    url = make_gradebook(tmp_path)
+def test_a_grader_waits_while_another_holds_the_gradebook(gradebook_url, tmp_path):
+    """Another grader in the middle of a long write: past SQLite's own 5 s busy timeout the XP
+    update is retried, and PostgreSQL makes it wait for the lock; either way it is not lost."""
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=2)
-    holder = sqlite3.connect(
-        tmp_path / "gradebook.db", isolation_level=None, check_same_thread=False
-    )
-    holder.execute("BEGIN EXCLUSIVE")  # another grader, in the middle of a long write
-    release = threading.Timer(6, holder.execute, args=("ROLLBACK",))
+    update_progress(url, "grace")  # the XP tables exist, so that they can be locked
+    if url.startswith("sqlite:"):
+        holder = sqlite3.connect(
+            tmp_path / "gradebook.db", isolation_level=None, check_same_thread=False
+        )
+        holder.execute("BEGIN EXCLUSIVE")
+        end_the_write = functools.partial(holder.execute, "ROLLBACK")
+    else:
+        import psycopg
+
+        holder = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+        # psycopg opened a transaction: the lock holds until it ends.
+        holder.execute("LOCK TABLE stream_lesson_progress IN ACCESS EXCLUSIVE MODE")
+        end_the_write = holder.rollback
+    release = threading.Timer(6, end_the_write)
     release.start()
     try:
         assert update_progress(url, "ada").xp == 140
@@ -268,8 +285,8 @@ def test_a_grader_waits_while_another_holds_the_gradebook(tmp_path):
         holder.close()
 
 
-def test_instructor_views(tmp_path):
-    url = make_gradebook(tmp_path)
+def test_instructor_views(gradebook_url):
+    url = make_gradebook(gradebook_url)
     submit(url, "ada", auto=9, manual=None)
     update_progress(url, "ada")
     progress = read_progress(url)
@@ -279,3 +296,23 @@ def test_instructor_views(tmp_path):
     rows = progress_csv(progress).splitlines()
     assert rows[0].startswith("student_id,xp,level")
     assert rows[1] == "ada,90,0,Token,1,2,first_submission;first_try"
+
+
+def test_the_commands_read_the_course_gradebook(gradebook_url, tmp_path, capsys):
+    """`stream-course grades` and `progress` in a course folder: gradebook.db there, or the
+    PostgreSQL database that $STREAM_GRADEBOOK_URL names."""
+    from stream_course.cli import main
+
+    (tmp_path / "nbgrader_config.py").write_text("")
+    (tmp_path / "source").mkdir()
+    with pytest.raises(SystemExit, match="No gradebook"):  # opening one would make an empty one
+        main(["--course", str(tmp_path), "progress"])
+    url = make_gradebook(gradebook_url)
+    submit(url, "ada", auto=9, manual=2)
+    main(["--course", str(tmp_path), "progress", "--recompute", "--html", str(tmp_path / "site")])
+    printed = capsys.readouterr().out
+    assert "ada" in printed and "Level 1 — Embedding" in printed
+    assert (tmp_path / "site" / "students" / "ada.html").exists()
+    main(["--course", str(tmp_path), "grades", "01_word_embedding"])
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("ada")]
+    assert "9 / 9" in row and "2 / 2" in row and "140" in row

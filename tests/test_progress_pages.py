@@ -80,8 +80,8 @@ class Elements(HTMLParser):
 
 
 @pytest.fixture
-def pages(tmp_path):
-    url = make_gradebook(tmp_path, lessons=("01_a", "02_b"), duedate=T0 + timedelta(days=3))
+def pages(gradebook_url, tmp_path):
+    url = make_gradebook(gradebook_url, lessons=("01_a", "02_b"), duedate=T0 + timedelta(days=3))
     submit(url, "ada", lesson="01_a", auto=9, manual=2, at=datetime(2026, 11, 3))
     submit(url, "grace", lesson="01_a", auto=4, manual=None)
     for student in ("ada", "grace", "linus"):

@@ -62,9 +62,69 @@ def test_two_shards_grade_what_one_run_grades(course_root, standin_dir, tmp_path
     grade(sharded, "--shard", "0/2")
     assert {p.name for p in (sharded / "autograded").iterdir() if p.is_dir()} == first
     grade(sharded, "--shard", "1/2")
-
-    def scores(course):
-        return {row.student: (row.auto_score, row.parts) for row in read_grades(course, LESSON01)}
-
     assert scores(sharded) == scores(one_run)
     assert scores(one_run)["ada"][0] == 9 and scores(one_run)["linus"][0] == 0
+
+
+@pytest.mark.slow
+def test_shards_at_once_on_postgresql_grade_what_one_run_grades(
+    course_root, standin_dir, tmp_path, postgres_server, monkeypatch
+):
+    """Three `--shard i/3` processes at once (three machines, here one), one PostgreSQL gradebook:
+    the scores and the XP of one plain run."""
+    from stream_course.grading import db_url
+
+    from .postgres import new_database
+
+    (tmp_path / "one").mkdir()
+    one_run = scratch_course(course_root, tmp_path / "one")
+    run_nbgrader(one_run, "generate_assignment", LESSON01, "--force")
+    hand_ins = {
+        "ada": "reference",
+        "grace": "dot_product",
+        "linus": "blank",
+        "ken": "reference",
+        "barbara": "dot_product",
+        "edsger": "reference",
+    }
+    assert all(any(in_shard(s, (i, 3)) for s in hand_ins) for i in range(3))  # none idle
+    for student, variant in hand_ins.items():
+        submit(one_run, student, LESSON01, sample_submission(one_run, LESSON01, variant))
+    sharded = tmp_path / "sharded"
+    shutil.copytree(one_run, sharded)
+    grade(one_run)
+    alone, alone_xp = scores(one_run), standings(db_url(one_run))
+
+    shared = new_database(postgres_server, "shards_at_once")
+    monkeypatch.setenv("STREAM_GRADEBOOK_URL", shared)  # for nbgrader and the shards alike
+    # The gradebook and the lesson exist before the shards start, as in a real class.
+    run_nbgrader(sharded, "generate_assignment", LESSON01, "--force")
+    command = [str(Path(sys.executable).parent / "stream-course"), "autograde", LESSON01]
+    shards = [
+        subprocess.Popen(
+            [*command, "--jobs", "1", "--shard", f"{i}/3"],
+            cwd=sharded,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(3)
+    ]
+    for shard in shards:
+        _, stderr = shard.communicate(timeout=900)
+        assert shard.returncode == 0, stderr.decode()[-3000:]
+    assert scores(sharded) == alone and standings(shared) == alone_xp
+    assert alone["ada"][0] == 9 and alone["grace"][0] == 4 and alone["linus"][0] == 0
+
+
+def scores(course):
+    return {row.student: (row.auto_score, row.parts) for row in read_grades(course, LESSON01)}
+
+
+def standings(url):
+    """student -> XP, level and achievements (without their times) in the gradebook at ``url``."""
+    from stream_course.progress_store import read_progress
+
+    return {
+        student: (standing["xp"], standing["level"], [a["key"] for a in standing["achievements"]])
+        for student, standing in read_progress(url)["students"].items()
+    }

@@ -162,7 +162,10 @@ def run_batch(
             from stream_course.grading import db_url
 
             trusted_model()  # the judge's model, loaded once for every worker
-        options = (f"--CourseDirectory.db_url={db_url(root)}?timeout={LOCK_WAIT_SECONDS}", *extra)
+        url = db_url(root)
+        if url.startswith("sqlite:"):  # workers wait for each other's writes
+            url += f"?timeout={LOCK_WAIT_SECONDS}"
+        options = (f"--CourseDirectory.db_url={url}", *extra)
         for name, students in mine.items():
             if not students:
                 summaries.append(no_submissions(root, name))
