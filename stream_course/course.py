@@ -55,6 +55,12 @@ def run_nbgrader(
     return result
 
 
+def generate_every_assignment(course: Path) -> None:
+    """``nbgrader generate_assignment`` for every lesson in ``course``'s source/, in one run
+    (nbgrader reads its assignment id as a glob): about 1 s a lesson instead of 6."""
+    run_nbgrader(course, "generate_assignment", "*", "--force")
+
+
 def scratch_course(root: Path, into: Path) -> Path:
     """A copy of the course's config and source/ in ``into``: a course with an empty gradebook."""
     shutil.copy2(root / "nbgrader_config.py", into / "nbgrader_config.py")
@@ -99,8 +105,8 @@ def build_editions(root: Path, out: Path | None = None) -> list[Path]:
     written = [readme]
     with tempfile.TemporaryDirectory() as scratch:
         course = scratch_course(root, Path(scratch))
+        generate_every_assignment(course)
         for name in assignments(root):
-            run_nbgrader(course, "generate_assignment", name, "--force")
             shutil.rmtree(out / "release" / name, ignore_errors=True)
             shutil.copytree(course / "release" / name, out / "release" / name)
             for notebook in sorted((out / "release" / name).glob("*.ipynb")):

@@ -83,11 +83,13 @@ def run_demo(root: Path, plan: dict[str, dict[str, str]] = DEMO_PLAN) -> str:
     refuse_real_submissions(root, {student for students in plan.values() for student in students})
     (root / "exports").mkdir(exist_ok=True)
     started = time.perf_counter()
+    warm = f"--SandboxedKernelManager.warm_root={root.resolve() / 'autograded'}"
     for number, (assignment, students) in enumerate(plan.items(), start=1):
         print(f"\n=== {assignment} ({number} / {len(plan)}) ===", flush=True)
         steps = [
             ("release / 배포", ["generate_assignment", assignment, "--force"]),
-            ("autograde / 자동 채점", ["autograde", assignment, "--force"]),
+            # Kernels forked from one warm parent (grader/warm_kernels.py), not started cold.
+            ("autograde / 자동 채점", ["autograde", assignment, "--force", warm]),
             ("feedback / 피드백", ["generate_feedback", assignment, "--force"]),
         ]
         for label, args in steps:

@@ -8,7 +8,7 @@ file."""
 import nbformat
 import pytest
 
-from stream_course.course import run_nbgrader, scratch_course
+from stream_course.course import generate_every_assignment, scratch_course
 from stream_course.demo import answer_variants, sample_submission, submit
 from stream_course.grading import read_grades
 from stream_course.lessons import LESSONS, lesson
@@ -27,8 +27,8 @@ def every_lesson_graded(course_root, standin_dir, tmp_path_factory):
     course = scratch_course(course_root, tmp_path_factory.mktemp("lessons"))
     assignments = [lesson(slug).assignment for slug in LESSONS]
     samples_of = {}
+    generate_every_assignment(course)
     for assignment in assignments:
-        run_nbgrader(course, "generate_assignment", assignment, "--force")
         found = lesson(assignment)
         samples = samples_of[assignment] = answer_variants(course, assignment)
         for variant in ["reference", "blank", *samples["RIGHT"], *samples["WRONG"]]:
