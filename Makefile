@@ -50,12 +50,17 @@ lint: $(STAMP)
 clean:
 	rm -rf autograded submitted feedback gradebook.db exports
 
+# What each command needs from the system (inherited by system-packages): the demo grades under
+# bubblewrap; the tests also render pages in Chromium and start a PostgreSQL server.
+demo: NEEDED = $(if $(BWRAP),,bubblewrap)
+test: NEEDED = $(if $(CHROMIUM),,chromium) $(if $(BWRAP),,bubblewrap) $(if $(POSTGRES),,postgresql)
+
 system-packages:
-	@missing="$(if $(CHROMIUM),,chromium) $(if $(BWRAP),,bubblewrap) $(if $(POSTGRES),,postgresql)"; \
+	@missing="$(NEEDED)"; \
 	if [ -n "$$(echo $$missing)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "The tests need: $$missing (Debian/Ubuntu: sudo apt-get install $$missing)"; exit 1; \
+	    echo "Missing system packages: $$missing (Debian/Ubuntu: sudo apt-get install $$missing)"; exit 1; \
 	  fi; \
 	fi

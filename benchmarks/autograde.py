@@ -2,7 +2,8 @@
 kernels, stream_course.grader.warm_kernels) on the same 20 Lesson 01 submissions, side by side, sandbox
 on in both, scores checked identical.
 
-Also: where a plain run's time goes (kernel start and nbgrader's own work against the notebook's
+Also: two shards at once (`--shard i/2`, one job each) against one run with two jobs, and where
+a plain run's time goes (kernel start and nbgrader's own work against the notebook's
 cells, from nbclient's per-cell timestamps), and the peak memory of grading one submission.
 Run by `make bench` (benchmarks/run.py); `python benchmarks/autograde.py` alone prints its figures.
 """
@@ -122,6 +123,45 @@ def peak_memory_of_one(course: Path) -> int:
         peak = max(peak, _tree_pss(process.pid))
         time.sleep(0.02)
     return peak
+
+
+def shards_against_jobs() -> dict:
+    """The same SUBMISSIONS Lesson 01 hand-ins graded two ways on this machine: one
+    `stream-course autograde --jobs 2`, and two `--jobs 1 --shard i/2` processes at once (what two
+    machines would run, sharing one gradebook: here SQLite, whose lock they take turns on).
+    Scores checked identical."""
+    ensure_standin()
+    command = [str(Path(sys.executable).parent / "stream-course"), "autograde", LESSON]
+    with tempfile.TemporaryDirectory(prefix="stream-bench-") as scratch:
+        one, two = Path(scratch) / "one", Path(scratch) / "two"
+        one.mkdir()
+        make_course(one)
+        shutil.copytree(one, two)
+        one_seconds = timed([*command, "--jobs", "2"], one)
+        start = time.perf_counter()
+        shards = [
+            subprocess.Popen(
+                [*command, "--jobs", "1", "--shard", f"{index}/2"],
+                cwd=two,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for index in range(2)
+        ]
+        for shard in shards:
+            out, err = shard.communicate()
+            if shard.returncode != 0 or "Autograde summary" not in out + err:
+                raise RuntimeError(f"a shard did not finish its batch:\n{err[-3000:]}")
+        two_seconds = time.perf_counter() - start
+        if scores(one) != scores(two):
+            raise AssertionError("the shards' scores differ from one run's")
+    return {
+        "submissions": SUBMISSIONS,
+        "one_process_2_jobs_seconds": one_seconds,
+        "two_shards_1_job_seconds": two_seconds,
+        "identical_scores": True,
+    }
 
 
 def measure(jobs: int | None = None) -> dict:

@@ -2,7 +2,9 @@
 time of Lesson 01 top to bottom on the offline stand-in.
 
 Then grading throughput (benchmarks/autograde.py): plain `nbgrader autograde` against the course's
-parallel runner with warm kernels on 20 submissions. Writes benchmarks/results.json.
+parallel runner with warm kernels on 20 submissions, and two shards at once against one run with
+two jobs. Writes benchmarks/results.json. `--lessons 4 5` or `--shards` measure only those and
+merge them into results.json.
 """
 
 from __future__ import annotations
@@ -87,7 +89,11 @@ def main() -> dict:
         "knn_batch_speedup": reference / batched,
         "lesson01_run_seconds": lesson_run_seconds(LESSON01),
     }
-    from autograde import measure, seconds_per_submission  # benchmarks/autograde.py
+    from autograde import (  # benchmarks/autograde.py
+        measure,
+        seconds_per_submission,
+        shards_against_jobs,
+    )
 
     from stream_course.lessons import all_lessons
 
@@ -105,6 +111,7 @@ def main() -> dict:
     results["course_grading"] = course_grading(results["lessons"])
     grading = measure()
     results.update(grading)
+    results["shards"] = shards_against_jobs()
     print(f"{'figure':<30} value")
     for key, value in results["seconds"].items():
         print(f"{key:<30} {value * 1e3:8.2f} ms")
@@ -136,7 +143,29 @@ def main() -> dict:
     print("warm kernels, kernel time per notebook:")
     for key, value in grading["warm_cells_per_notebook"].items():
         print(f"  {key:<28} {value:6.2f} s")
+    print_shards(results["shards"])
     out = Path(__file__).with_name("results.json")
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print("wrote", out)
+    return results
+
+
+def print_shards(shards: dict) -> None:
+    print(
+        f"{shards['submissions']} submissions of Lesson 01: one process, --jobs 2 "
+        f"{shards['one_process_2_jobs_seconds']:.1f} s; two --shard i/2 processes at once, "
+        f"--jobs 1 each {shards['two_shards_1_job_seconds']:.1f} s"
+    )
+
+
+def shards_only() -> dict:
+    """Measure only shards against jobs and merge it into results.json."""
+    from autograde import shards_against_jobs  # benchmarks/autograde.py
+
+    out = Path(__file__).with_name("results.json")
+    results = json.loads(out.read_text())
+    results["shards"] = shards_against_jobs()
+    print_shards(results["shards"])
     out.write_text(json.dumps(results, indent=2) + "\n")
     print("wrote", out)
     return results
@@ -192,5 +221,7 @@ if __name__ == "__main__":
 
     if sys.argv[1:2] == ["--lessons"]:  # e.g. --lessons 4 5 6 7
         lessons_only(sys.argv[2:])
+    elif sys.argv[1:2] == ["--shards"]:
+        shards_only()
     else:
         main()
