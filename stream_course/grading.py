@@ -52,10 +52,11 @@ def db_url(root: Path) -> str:
 
 def gradebook_exists(url: str) -> bool:
     """Whether nbgrader has made its gradebook at ``url`` (opening one would create it)."""
-    if url.startswith("sqlite:"):
-        return Path(url.split("sqlite:///", 1)[-1].split("?", 1)[0]).exists()
     import sqlalchemy
 
+    parsed = sqlalchemy.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return Path(parsed.database or "").exists()
     engine = sqlalchemy.create_engine(url)
     try:
         return sqlalchemy.inspect(engine).has_table("assignment")

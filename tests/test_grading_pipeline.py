@@ -135,6 +135,7 @@ HOSTILE = {
         "wte = ",
         "\nwith open('/tmp/huge.bin', 'wb') as f:\n    f.write(bytes(300 * 2**20))",
     ),
+    "ad_tamperer": ("reference", "wte = ", TAMPERING),
     "an_tries_to_escape": ("reference", "wte = ", ESCAPES),
     "ao_patches_torch_and_numpy": ("dot_product", "def cosine", PATCHES),
     "ap_input_transformer": ("dot_product", "def cosine", INPUT_TRANSFORMER),
@@ -233,7 +234,7 @@ def corpus_hand_in(course, student):
         notebook.cells = [c for c in notebook.cells if "test_cosine_metric" not in str(c.metadata)]
     else:
         cell = next(c for c in notebook.cells if c.source.startswith(start))
-        cell.source += TAMPERING if student == "ad_tamperer" else code
+        cell.source += code
     return notebook
 
 

@@ -38,9 +38,11 @@ def test_a_bad_shard_says_how_to_write_one(text):
         parse_shard(text)
 
 
+AUTOGRADE = [str(Path(sys.executable).parent / "stream-course"), "autograde", LESSON01]
+
+
 def grade(course: Path, *options: str) -> str:
-    command = [str(Path(sys.executable).parent / "stream-course"), "autograde", LESSON01]
-    done = subprocess.run([*command, "--jobs", "1", *options], cwd=course, capture_output=True)
+    done = subprocess.run([*AUTOGRADE, "--jobs", "1", *options], cwd=course, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     return done.stdout.decode()
 
@@ -99,10 +101,9 @@ def test_shards_at_once_on_postgresql_grade_what_one_run_grades(
     monkeypatch.setenv("STREAM_GRADEBOOK_URL", shared)  # for nbgrader and the shards alike
     # The gradebook and the lesson exist before the shards start, as in a real class.
     run_nbgrader(sharded, "generate_assignment", LESSON01, "--force")
-    command = [str(Path(sys.executable).parent / "stream-course"), "autograde", LESSON01]
     shards = [
         subprocess.Popen(
-            [*command, "--jobs", "1", "--shard", f"{i}/3"],
+            [*AUTOGRADE, "--jobs", "1", "--shard", f"{i}/3"],
             cwd=sharded,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

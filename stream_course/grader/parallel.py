@@ -157,15 +157,16 @@ def run_batch(
         with warm_kernels.loading_before_fork() as threads:
             # Imported after the warm parent has started (nbgrader takes ~3 s), meanwhile.
             from nbgrader.apps import NbGraderApp  # noqa: F401 (imported once, for every worker)
+            from sqlalchemy.engine import make_url
 
             from stream_course.grader.judge import trusted_model
             from stream_course.grading import db_url
 
             trusted_model()  # the judge's model, loaded once for every worker
-        url = db_url(root)
-        if url.startswith("sqlite:"):  # workers wait for each other's writes
-            url += f"?timeout={LOCK_WAIT_SECONDS}"
-        options = (f"--CourseDirectory.db_url={url}", *extra)
+        url = make_url(db_url(root))
+        if url.get_backend_name() == "sqlite":  # workers wait for each other's writes
+            url = url.update_query_dict({"timeout": str(LOCK_WAIT_SECONDS)})
+        options = (f"--CourseDirectory.db_url={url.render_as_string(hide_password=False)}", *extra)
         for name, students in mine.items():
             if not students:
                 summaries.append(no_submissions(root, name))
