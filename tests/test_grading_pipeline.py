@@ -6,8 +6,11 @@ generate_assignment -> submitted/ (reference, blank, right and wrong sample answ
 
 import copy
 import csv
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -17,6 +20,7 @@ from stream_course.demo import answer_variants, sample_submission, submit
 from stream_course.grading import read_grades
 from stream_course.self_check import GRADING_NOTE
 
+from . import other_users
 from .conftest import LESSON01
 
 pytestmark = pytest.mark.slow
@@ -307,14 +311,55 @@ def graded_warm(course_root, standin_dir, tmp_path_factory):
     return course, {row.student: row for row in read_grades(course, LESSON01)}, summary
 
 
-@pytest.fixture(params=["nbgrader", "warm"])
+@pytest.fixture(scope="module")
+def graded_rootless(course_root, standin_dir):
+    """The kernel-life hand-ins (COLD_CORPUS) graded as an ordinary user, as an instructor's own
+    JupyterHub server would: `stream-course autograde --jobs 2` with no root, so the sandbox is
+    a user namespace (sandbox.py, mode "user"), warm kernels and two at once."""
+    reason = other_users.why_others_cannot_run()
+    if reason:
+        pytest.skip(reason)
+    shared = other_users.shared_folder("stream-rootless-")
+    try:
+        (shared / "course").mkdir()
+        course = make_course(course_root, shared / "course")
+        hand_in_the_corpus(course, ["reference", "blank"], COLD_CORPUS)
+        (shared / "home").mkdir()
+        other_users.give(shared, other_users.NOBODY)
+        cache = other_users.shared_models(standin_dir, shared / "cache")
+        command = [sys.executable, "-m", "stream_course.cli", "--course", str(course)]
+        graded = subprocess.run(
+            [
+                *other_users.as_user(other_users.NOBODY),
+                *command,
+                "autograde",
+                LESSON01,
+                "--jobs",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=course,
+            env=other_users.user_environment(shared / "home", cache),
+        )
+        (course / "autograde.log").write_text(graded.stdout + graded.stderr)
+        assert graded.returncode == 1, graded.stderr[-3000:]  # the unreadable notebook
+        assert os.stat(course / "gradebook.db").st_uid == other_users.NOBODY
+        yield course, {row.student: row for row in read_grades(course, LESSON01)}, graded.stdout
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+@pytest.fixture(params=["nbgrader", "warm", "rootless"])
 def corpus(request):
     """(course, grades, summary, the corpus's students) of plain `nbgrader autograde` (cold
-    kernels, COLD_CORPUS), then of `stream-course autograde` (warm kernels, the whole corpus):
-    each hand-in has the same outcome in both."""
+    kernels, COLD_CORPUS), of `stream-course autograde` (warm kernels, the whole corpus), and of
+    the same as an ordinary user (COLD_CORPUS): each hand-in has the same outcome in all."""
     if request.param == "nbgrader":
         course, _, grades, stderr = request.getfixturevalue("graded")
         return course, grades, stderr[stderr.index("Autograde summary") :], COLD_CORPUS
+    if request.param == "rootless":
+        return (*request.getfixturevalue("graded_rootless"), COLD_CORPUS)
     return (*request.getfixturevalue("graded_warm"), tuple(OUTCOMES))
 
 

@@ -1,6 +1,8 @@
 """The grading kernel's sandbox, tried from inside: what student code can and cannot do."""
 
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -88,3 +90,38 @@ def test_without_bubblewrap_grading_refuses_unless_told(course):
         ["import os\nprint(os.getuid())"], workdir, bwrap="no-such-bwrap", allow_unsandboxed=True
     )
     assert out[0].strip() == "0"  # it ran, unconfined, as the instructor asked
+
+
+START_A_KERNEL = """
+import asyncio, sys
+from stream_course.grader.sandbox import SandboxedKernelManager, SandboxError
+manager = SandboxedKernelManager(kernel_name="python3", mode=sys.argv[1])
+try:
+    asyncio.run(manager.start_kernel())
+    print("STARTED")
+except SandboxError as error:
+    print(error)
+"""
+
+
+def test_where_the_mode_cannot_work_grading_refuses_and_says_what_to_do(tmp_path):
+    """User mode where bubblewrap can make no user namespace (here: a namespace whose own limit
+    is 0, as a locked-down machine or container would have), and root mode without root."""
+    script = tmp_path / "start.py"
+    script.write_text(START_A_KERNEL)
+    no_more_namespaces = subprocess.run(
+        [
+            "unshare", "--user", "--map-root-user", "sh", "-c",
+            'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" "$1" user',
+            sys.executable, str(script),
+        ],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    said = no_more_namespaces.stdout
+    assert "cannot make a user namespace" in said and "refuses to start" in said, said
+    assert "apparmor_restrict_unprivileged_userns" in said and "사용자 네임스페이스" in said
+    not_root = subprocess.run(
+        ["unshare", "--user", sys.executable, str(script), "root"],  # uid 65534 inside
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert "needs the grader to run as root" in not_root.stdout, not_root.stdout + not_root.stderr

@@ -241,7 +241,7 @@ def _start_shared_parent(root: Path, warm_root: Path):
     from traitlets.config.loader import PyFileConfigLoader
 
     from stream_course.grader import warm_kernels
-    from stream_course.grader.sandbox import SandboxedKernelManager
+    from stream_course.grader.sandbox import SandboxedKernelManager, SandboxError
 
     early = SandboxedKernelManager(warm_root=str(warm_root))
     parent = None
@@ -250,9 +250,15 @@ def _start_shared_parent(root: Path, warm_root: Path):
         parent.start(early)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     manager = SandboxedKernelManager(config=config, warm_root=str(warm_root))
-    if shutil.which(manager.bwrap) is None:
-        # No bubblewrap, no warm parent: each worker's kernel manager refuses to start with a
-        # message that says what to install (or runs cold and unsandboxed where allowed).
+    try:
+        manager.check_mode(shutil.which(manager.bwrap) or manager.bwrap)
+        missing = shutil.which(manager.bwrap) is None
+    except SandboxError:
+        missing = True
+    if missing:
+        # No bubblewrap, or none that can work here: no warm parent. Each worker's kernel
+        # manager refuses to start with a message that says what to do (or runs cold and
+        # unsandboxed where allowed).
         if parent is not None:
             parent.stop()
         return None

@@ -1,6 +1,16 @@
 """Grading kernels inside bubblewrap: student code runs with no network, sees only what it needs,
 runs as an unprivileged user, and is bounded in memory, processes and file size.
 
+Two ways to become that unprivileged user (``SandboxedKernelManager.mode``):
+
+- ``root``, when the grader runs as root (``sudo``, CI, a grading service): files are handed to a
+  uid with no account, one per grading process, and the kernel drops to it (``setpriv``).
+- ``user``, when it runs as an ordinary account (an instructor's JupyterHub server): bubblewrap
+  makes a user namespace (``--unshare-user``) in which the kernel has no capabilities. Outside it
+  stays the instructor's uid. Its process limit counts the processes in its own namespace (Linux
+  5.14 and newer), which also count toward the instructor's own limit; its files in the working
+  copy belong to the instructor.
+
 ``stream_course.grader.execute.SandboxedExecute`` is nbgrader's ``Execute`` with
 ``SandboxedKernelManager``; nbgrader_config.py puts it in ``Autograde.autograde_preprocessors``, so
 plain ``nbgrader autograde`` and the formgrader's button grade in the sandbox. Inside it the kernel
@@ -26,7 +36,7 @@ import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, List, Unicode, default
+from traitlets import Bool, Enum, Integer, List, Unicode, default
 
 from stream_course.grader import warm_kernels
 
@@ -41,6 +51,36 @@ SANDBOX_EXIT_SECONDS = 30
 
 class SandboxError(RuntimeError):
     """The sandbox cannot start; the message says what to do."""
+
+
+NO_USER_NAMESPACE = (
+    "bubblewrap cannot make a user namespace here ({reason}), and grading as an ordinary user "
+    "needs one; grading refuses to start. Either grade as root (sudo stream-course autograde ...), "
+    "or allow unprivileged user namespaces: `sysctl kernel.unprivileged_userns_clone=1` (Debian), "
+    "`sysctl kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for bwrap "
+    "(Ubuntu 24.04 and newer), or, in a container, a seccomp profile that allows them "
+    "(deploy/kubernetes/README.md).\n"
+    "bubblewrap이 사용자 네임스페이스를 만들 수 없어 일반 사용자로는 격리 채점을 할 수 없으므로 "
+    "채점을 시작하지 않습니다. root로 채점하거나 비특권 사용자 네임스페이스를 허용하세요."
+)
+_user_namespaces: dict[str, str] = {}
+
+
+def user_namespace_refusal(bwrap: str) -> str:
+    """Why ``bwrap`` cannot make a user namespace for this user ("" if it can), asked once."""
+    if bwrap not in _user_namespaces:
+        try:
+            tried = subprocess.run(
+                [bwrap, "--unshare-user", "--unshare-pid", "--ro-bind", "/", "/", "--", "true"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            reason = "" if tried.returncode == 0 else tried.stderr.strip() or "bwrap failed"
+        except (OSError, subprocess.TimeoutExpired) as error:
+            reason = str(error)
+        _user_namespaces[bwrap] = reason
+    return _user_namespaces[bwrap]
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -61,6 +101,12 @@ class SandboxedKernelManager(AsyncKernelManager):
     uid = Integer(help="uid (and gid) the kernel runs as; default: one per grading process").tag(
         config=True
     )
+    mode = Enum(
+        ("auto", "root", "user"),
+        "auto",
+        help="root: hand the kernel's files to `uid` and drop to it (the grader runs as root); "
+        "user: a user namespace, for a grader that is an ordinary user; auto: root if root",
+    ).tag(config=True)
     warm_root = Unicode(
         "",
         help="kernels working under this folder are forked from a warm parent that has imported "
@@ -78,6 +124,24 @@ class SandboxedKernelManager(AsyncKernelManager):
     @default("uid")
     def _default_uid(self):
         return SANDBOX_UID_BASE + os.getpid()
+
+    @property
+    def in_user_namespace(self) -> bool:
+        """True when the kernel is confined by a user namespace rather than by a uid switch."""
+        return self.mode == "user" or (self.mode == "auto" and os.geteuid() != 0)
+
+    def check_mode(self, executable: str) -> None:
+        """Refuse, saying what to do, where the chosen mode cannot work."""
+        if self.in_user_namespace:
+            reason = user_namespace_refusal(executable)
+            if reason:
+                raise SandboxError(NO_USER_NAMESPACE.format(reason=reason))
+        elif os.geteuid() != 0:
+            raise SandboxError(
+                "SandboxedKernelManager.mode = 'root' needs the grader to run as root; as an "
+                "ordinary user, use mode 'user' (or 'auto').\n"
+                "mode 'root'는 root로 채점할 때만 쓸 수 있습니다. 'user'나 'auto'를 쓰세요."
+            )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -102,8 +166,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                 )
             self.log.warning("!!! GRADING WITHOUT A SANDBOX: student code runs as you !!!")
             return command, kw
-        for path in [self._private, *self._private.iterdir()]:
-            os.chown(path, self.uid, self.uid)  # the kernel must read its key
+        self.check_mode(executable)
+        if not self.in_user_namespace:
+            for path in [self._private, *self._private.iterdir()]:
+                os.chown(path, self.uid, self.uid)  # the kernel must read its key
         cwd = str(Path(kw.get("cwd") or os.getcwd()).resolve())
         kw["env"] = self._sandbox_env(kw.get("env") or os.environ)
         if self.warm_root and Path(cwd).is_relative_to(Path(self.warm_root).resolve()):
@@ -121,8 +187,16 @@ class SandboxedKernelManager(AsyncKernelManager):
         args = self._bwrap_args(cwd, writable, imports)
         return [executable, *args, "--", *self._limits(), *command], kw
 
-    def _bwrap_args(self, cwd: str, writable: list[str], imports: list[str] = ()) -> list[str]:
+    def _bwrap_args(
+        self, cwd: str, writable: list[str], imports: list[str] = (), nested_users: bool = False
+    ) -> list[str]:
+        """``nested_users``: code inside may make user namespaces (the warm parent does, one per
+        kernel, in user mode); else a sandbox in user mode is denied them (--disable-userns)."""
         args = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        if self.in_user_namespace:
+            args += ["--unshare-user", "--uid", str(self.uid), "--gid", str(self.uid)]
+            if not nested_users:
+                args.append("--disable-userns")
         args += ["--die-with-parent", "--new-session", "--unsetenv", "JPY_PARENT_PID"]
         args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
         system = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
@@ -171,12 +245,17 @@ class SandboxedKernelManager(AsyncKernelManager):
         return paths
 
     def _limits(self) -> list[str]:
-        return [
+        limits = [
             "prlimit",
             f"--as={self.memory_limit}",
             f"--nproc={self.max_tasks}",
             f"--fsize={self.max_file_size}",
             "--",
+        ]
+        if self.in_user_namespace:  # bwrap already made it uid ``uid``, with no capabilities
+            return limits
+        return [
+            *limits,
             "setpriv",
             f"--reuid={self.uid}",
             f"--regid={self.uid}",
@@ -205,10 +284,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart)
         # A killed kernel's namespace dies a moment after the kernel: its processes (a fork
         # bomb's 256) still count against the uid's process limit, and the next kernel of this
-        # grader, same uid, could start no thread. Return once they are gone.
-        left = await asyncio.to_thread(wait_until_gone, self.uid, SANDBOX_EXIT_SECONDS)
-        if left:
-            self.log.warning("%d processes of sandbox uid %d still ending", left, self.uid)
+        # grader, same uid, could start no thread. Return once they are gone. (In a user
+        # namespace the count is the namespace's own, and the next kernel gets a new one.)
+        if not self.in_user_namespace:
+            left = await asyncio.to_thread(wait_until_gone, self.uid, SANDBOX_EXIT_SECONDS)
+            if left:
+                self.log.warning("%d processes of sandbox uid %d still ending", left, self.uid)
         if not restart:
             shutil.rmtree(self._private, ignore_errors=True)
 

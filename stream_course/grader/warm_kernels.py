@@ -11,8 +11,10 @@ kernels whose working folder is under DIR come from a warm parent instead::
     └─ keeper: new mount, IPC and PID namespaces in which the kernel sees its own working copy
        │       and connection folder (other submissions and kernels are covered), a fresh /tmp and
        │       /dev/shm; relays signals and reports the exit status
-       └─ init: PID 1 of a new PID namespace with its own /proc; resource limits, setsid, drops to
-          │      the sandbox uid (no capabilities left); passes signals on and reaps orphans
+       └─ init: PID 1 of a new PID namespace with its own /proc; in user mode its own user
+          │      namespace (so that its process limit counts its own processes only); resource
+          │      limits, setsid, drops to the sandbox uid and every capability; passes signals on
+          │      and reaps orphans
           └─ kernel: ipykernel. When it ends, init ends, and so does the namespace: nothing a
                      student started outlives the submission.
 
@@ -71,9 +73,11 @@ PARKING = ("/.stream-cwd", "/.stream-kernel", "/.stream-covered")
 LOWEST_KERNEL_UID = 1000  # a request for a system uid (root included) is refused
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
+CLONE_NEWUSER = 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
-PR_SET_PDEATHSIG = 1
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 38, 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -94,6 +98,35 @@ def _mount(source, target, fstype, flags: int, data=None) -> None:
 
 def _die_with_parent() -> None:
     _call(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+def _drop_capabilities() -> None:
+    """No capability left, none to regain: a uid switch clears them only when leaving root, and
+    in user mode the kernel keeps the parent's uid."""
+    _call(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "prctl ambient")
+    none = (_CapData * 2)()
+    _call(_libc.capset(ctypes.byref(_CapHeader(LINUX_CAPABILITY_VERSION_3, 0)), none), "capset")
+    _call(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl no_new_privs")
+
+
+def _enter_own_user_namespace() -> None:
+    """A user namespace for this kernel alone, same uid: RLIMIT_NPROC counts per user namespace
+    (Linux 5.14+), so a fork bomb here cannot stop other kernels of the parent from starting
+    threads. Code inside may make no user namespace of its own (as bwrap's --disable-userns)."""
+    uid, gid = os.getuid(), os.getgid()
+    _call(_libc.unshare(CLONE_NEWUSER), "unshare user namespace")
+    for name, text in (("uid_map", f"{uid} {uid} 1"), ("setgroups", "deny")):
+        Path(f"/proc/self/{name}").write_text(text)
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    Path("/proc/sys/user/max_user_namespaces").write_text("0")
 
 
 # --- the warm parent ----------------------------------------------------------------------------
@@ -198,8 +231,8 @@ def _keep(
     if not line:  # a readiness probe
         return 0
     request = json.loads(line)
-    cwd, kernel_dir, uid = request["cwd"], request["kernel_dir"], int(request["uid"])
-    if uid < LOWEST_KERNEL_UID:
+    cwd, kernel_dir, uid = request["cwd"], request["kernel_dir"], request["uid"]
+    if uid is not None and int(uid) < LOWEST_KERNEL_UID:  # None: user mode, the parent's uid
         raise PermissionError(f"refusing kernel uid {uid}")
     for path, parent in ((cwd, warm_root), (kernel_dir, kernels_dir)):
         if not Path(path).resolve().is_relative_to(Path(parent).resolve()):
@@ -211,11 +244,12 @@ def _keep(
     for keep, _, parking in shown:  # set aside: the fresh /tmp may cover them
         _mount(keep, parking, None, MS_BIND | MS_REC)
     scratch = [path for path in ("/tmp", "/dev/shm") if os.path.isdir(path)]
-    # Read-only mounts under /tmp (a venv or model cache there) move aside and come back.
+    # Read-only mounts under /tmp (a venv or model cache there) are copied aside and come back.
+    # Copied, not moved: in user mode bwrap's mounts are locked to this namespace (no MS_MOVE).
     covered = _outermost([p for p in readable if any(_under(p, s) for s in scratch)])
     for number, path in enumerate(covered):
         os.makedirs(f"{PARKING[2]}/{number}", exist_ok=True)  # left by an earlier keeper
-        _mount(path, f"{PARKING[2]}/{number}", None, MS_MOVE)
+        _mount(path, f"{PARKING[2]}/{number}", None, MS_BIND | MS_REC)
     for path in scratch:  # the writable places every kernel gets afresh
         _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     for number, path in enumerate(covered):
@@ -291,16 +325,20 @@ def _run_kernel(request: dict, threads: int, set_by_imports: dict) -> None:
     _die_with_parent()
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)  # sees its namespace only
     os.setsid()
+    if request["uid"] is None:
+        _enter_own_user_namespace()  # first: the namespace's process count starts here
     for limit, value in (
         (resource.RLIMIT_AS, request["memory_limit"]),
         (resource.RLIMIT_NPROC, request["max_tasks"]),
         (resource.RLIMIT_FSIZE, request["max_file_size"]),
     ):
         resource.setrlimit(limit, (value, value))
-    uid = int(request["uid"])
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)  # from here on: no capabilities, no way back
+    if request["uid"] is not None:
+        uid = int(request["uid"])
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    _drop_capabilities()  # from here on: no capabilities, no way back
 
     # This process is PID 1 of the namespace, which the kernel must not be (PID 1 ignores
     # signals it has no handler for, even a student's own SIGKILL). It stays as a small init:
@@ -443,7 +481,7 @@ class WarmParent:
         """The parent's command and environment for ``manager``'s settings."""
         shared = kernels_dir(self.socket)
         warm_root = str(Path(manager.warm_root).resolve())
-        args = manager._bwrap_args(warm_root, [str(shared), warm_root])
+        args = manager._bwrap_args(warm_root, [str(shared), warm_root], nested_users=True)
         for parking in PARKING:
             args += ["--dir", parking]
         for capability in PARENT_CAPABILITIES:
@@ -506,7 +544,7 @@ class WarmParent:
             "cwd": cwd,
             "kernel_dir": str(manager._private),
             "connection_file": manager.connection_file,
-            "uid": manager.uid,
+            "uid": None if manager.in_user_namespace else manager.uid,
             "memory_limit": manager.memory_limit,
             "max_tasks": manager.max_tasks,
             "max_file_size": manager.max_file_size,
