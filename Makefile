@@ -11,10 +11,12 @@ OFFLINE := STREAM_MODEL=stream-gpt2-standin HF_HUB_OFFLINE=1
 
 .PHONY: demo test bench lint build clean system-packages
 # Page tests render HTML in headless Chromium; autograding runs student code under bubblewrap;
-# the PostgreSQL gradebook tests start their own server.
+# the PostgreSQL gradebook tests start their own server; the JupyterHub test installs its proxy
+# with npm.
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
 BWRAP := $(shell command -v bwrap)
 POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) $(shell command -v initdb))
+NPM := $(shell command -v npm)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -51,9 +53,10 @@ clean:
 	rm -rf autograded submitted feedback gradebook.db exports
 
 # What each command needs from the system (inherited by system-packages): the demo grades under
-# bubblewrap; the tests also render pages in Chromium and start a PostgreSQL server.
+# bubblewrap; the tests also render pages in Chromium, start a PostgreSQL server, and run a
+# JupyterHub whose proxy comes from npm.
 demo: NEEDED = $(if $(BWRAP),,bubblewrap)
-test: NEEDED = $(if $(CHROMIUM),,chromium) $(if $(BWRAP),,bubblewrap) $(if $(POSTGRES),,postgresql)
+test: NEEDED = $(if $(CHROMIUM),,chromium) $(if $(BWRAP),,bubblewrap) $(if $(POSTGRES),,postgresql) $(if $(NPM),,npm)
 
 system-packages:
 	@missing="$(NEEDED)"; \

@@ -155,6 +155,7 @@ LONGEST_FIRST = (
     "test_student_install.py",
     "test_demo.py",
     "test_colab.py",
+    "test_hub.py",
     "test_environment_failures.py",
     "test_editions.py",
     "test_notebooks.py",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 def test_ruff_is_clean(course_root):
     ruff = Path(sys.executable).parent / "ruff"
-    folders = ["stream_course", "tests", "source", "benchmarks"]
+    folders = ["stream_course", "tests", "source", "benchmarks", "deploy"]
     result = subprocess.run(
         [ruff, "check", *folders], cwd=course_root, capture_output=True, text=True
     )
