@@ -1,5 +1,6 @@
 """The grading kernel's sandbox, tried from inside: what student code can and cannot do."""
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -125,3 +126,59 @@ def test_where_the_mode_cannot_work_grading_refuses_and_says_what_to_do(tmp_path
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip
     assert "needs the grader to run as root" in not_root.stdout, not_root.stdout + not_root.stderr
+
+
+# As an ordinary user, a cold kernel and a warm one each report what they are and may do.
+WHAT_AM_I = r"""
+import asyncio, sys, nbformat
+from nbclient import NotebookClient
+from stream_course.grader.sandbox import SandboxedKernelManager
+workdir, warm_root = sys.argv[1], sys.argv[2]
+cells = [
+    "import os, ctypes\n"
+    "status = dict(l.split(':', 1) for l in open('/proc/self/status'))\n"
+    "print(os.getuid(), status['CapEff'].strip(), status['CapBnd'].strip(), status['NoNewPrivs'].strip())",
+    "import subprocess\nmade = subprocess.run(['unshare', '--user', 'true'], capture_output=True)\n"
+    "print('namespace made' if made.returncode == 0 else 'no namespace')",
+]
+notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+client = NotebookClient(notebook, kernel_name="python3", timeout=120,
+                        resources={"metadata": {"path": workdir}})
+client.km = SandboxedKernelManager(kernel_name="python3", warm_root=warm_root)
+client.execute()
+print("|".join("".join(o.get("text", "") for o in c.outputs).strip() for c in notebook.cells))
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_as_an_ordinary_user_the_kernel_has_no_capabilities(standin_dir, warm):
+    """User mode (sandbox.py): no capability, no way to gain one, no user namespace of its own,
+    the working copy still its own."""
+    from . import other_users
+
+    reason = other_users.why_others_cannot_run()
+    if reason:
+        pytest.skip(reason)
+    shared = other_users.shared_folder("stream-user-mode-")
+    try:
+        workdir = shared / "autograded" / "eve" / "lesson"
+        workdir.mkdir(parents=True)
+        (shared / "home").mkdir()
+        (shared / "what_am_i.py").write_text(WHAT_AM_I)
+        other_users.give(shared, other_users.NOBODY)
+        cache = other_users.shared_models(standin_dir, shared / "cache")
+        warm_root = str(shared / "autograded") if warm else ""
+        ran = subprocess.run(
+            [*other_users.as_user(other_users.NOBODY), sys.executable,
+             str(shared / "what_am_i.py"), str(workdir), warm_root],
+            capture_output=True, text=True, cwd=shared,
+            env=other_users.user_environment(shared / "home", cache),
+        )  # fmt: skip
+        assert ran.returncode == 0, ran.stderr[-3000:]
+        identity, namespaces = ran.stdout.strip().splitlines()[-1].split("|")
+        uid, effective, bounding, no_new_privileges = identity.split()
+        assert int(uid) >= SANDBOX_UID_BASE and effective == "0" * 16
+        assert no_new_privileges == "1" and (warm or bounding == "0" * 16)
+        assert namespaces == "no namespace"
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
