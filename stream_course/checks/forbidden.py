@@ -57,6 +57,8 @@ def scan(source: str, names: Iterable[str]) -> Findings:
             found.uses += [
                 f"from {node.module} import {a.name}" for a in node.names if a.name in names
             ]
+            if any(a.name == "*" for a in node.names):  # may bring any of them in unnamed
+                found.suspicious.append(f"from {node.module} import *")
             if node.module and node.module.split(".")[0] == "importlib":
                 found.suspicious.append(f"from {node.module} import ...")
         elif isinstance(node, ast.Import):
@@ -74,35 +76,58 @@ def scan(source: str, names: Iterable[str]) -> Findings:
     return found
 
 
-def _defined_functions(sources: Sequence[str]) -> dict[str, str]:
-    """Top-level functions and classes defined in ``sources``: name -> their source."""
-    defined = {}
+def _bound_names(statement: ast.stmt) -> list[str]:
+    """Names a top-level statement binds: a function or class, assignment targets, imports."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [statement.name]
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return [alias.asname or alias.name.split(".")[0] for alias in statement.names]
+    targets = {
+        ast.Assign: lambda s: s.targets,
+        ast.AnnAssign: lambda s: [s.target],
+        ast.AugAssign: lambda s: [s.target],
+    }.get(type(statement))
+    if targets is None:
+        return []
+    return [n.id for t in targets(statement) for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
+def _top_level_bindings(sources: Sequence[str]) -> dict[str, str]:
+    """Every name bound at the top level of ``sources`` -> the statement that binds it (the last
+    one). ``from ... import *`` binds names no one can list: it is kept under "*"."""
+    bound = {}
     for source in sources:
         try:
             tree = ast.parse(textwrap.dedent(source))
         except SyntaxError:
             continue
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                defined[node.name] = ast.unparse(node)
-    return defined
+        for statement in tree.body:
+            for name in _bound_names(statement):
+                if name == "*":
+                    bound["*"] = "\n".join(filter(None, [bound.get("*"), ast.unparse(statement)]))
+                else:
+                    bound[name] = ast.unparse(statement)
+    return bound
 
 
 def answer_source(answer_cell: str, other_cells: Sequence[str]) -> str:
-    """The answer's cell, plus every function of the other cells it calls (transitively): a
-    helper written in another cell counts as part of the answer."""
-    defined = _defined_functions([answer_cell, *other_cells])
+    """The answer's cell, plus what it uses from the student's other cells (transitively): a
+    helper function, an alias (``ln = F.layer_norm``) or an import written elsewhere counts as
+    part of the answer, and so does any star import."""
+    bound = _top_level_bindings(other_cells)
     sources, seen, todo = [answer_cell], set(), [answer_cell]
+    if "*" in bound:
+        sources.append(bound["*"])
     while todo:
         try:
             tree = ast.parse(textwrap.dedent(todo.pop()))
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id in defined and node.id not in seen:
+            if isinstance(node, ast.Name) and node.id in bound and node.id not in seen:
                 seen.add(node.id)
-                sources.append(defined[node.id])
-                todo.append(defined[node.id])
+                sources.append(bound[node.id])
+                todo.append(bound[node.id])
     return "\n\n".join(sources)
 
 

@@ -94,8 +94,9 @@ def judge_cell(
     tokenizer,
     source_directory: Path,
 ) -> Verdict:
-    """Decide one hidden test cell. ``student_cells`` maps the grade_id of each solution cell to
-    its submitted source (for the write-it-yourself rule)."""
+    """Decide one hidden test cell. ``student_cells`` maps the grade_id of each solution cell,
+    and a label for each cell the student added, to its submitted source (for the
+    write-it-yourself rule)."""
     found = lesson(assignment)
     part = found.parts.get(grade_id)
     if part is None:
@@ -184,11 +185,15 @@ class JudgeAnswers(NbGraderPreprocessor):
     ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
         self._student_cells = {
             cell.metadata["nbgrader"]["grade_id"]: cell.source
-            for cell in nb.cells
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+            for cell in code
+            if cell.metadata.get("nbgrader", {}).get("solution")
         }
+        # Cells a student added (no nbgrader metadata) may hold an import or alias an answer uses.
+        added = [cell.source for cell in code if not cell.metadata.get("nbgrader")]
+        self._student_cells.update({f"(added cell {n})": src for n, src in enumerate(added, 1)})
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
