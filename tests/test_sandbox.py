@@ -182,3 +182,20 @@ def test_as_an_ordinary_user_the_kernel_has_no_capabilities(standin_dir, warm):
         assert namespaces == "no namespace"
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_user_mode_started_by_root_runs_cold_with_no_capabilities(course):
+    """Root may choose user mode too: the kernel has no capability, and starts cold (a warm
+    parent started by root cannot mount its kernels' /proc in user mode)."""
+    root, workdir = course
+    out = run_cells(
+        [
+            "import os\nstatus = dict(l.split(':', 1) for l in open('/proc/self/status'))\n"
+            "print(os.getuid(), status['CapEff'].strip(), status['NoNewPrivs'].strip())"
+        ],
+        workdir,
+        mode="user",
+        warm_root=str(root / "autograded"),
+    )
+    uid, effective, no_new_privileges = out[0].split()
+    assert int(uid) >= SANDBOX_UID_BASE and effective == "0" * 16 and no_new_privileges == "1"

@@ -252,13 +252,13 @@ def _start_shared_parent(root: Path, warm_root: Path):
     manager = SandboxedKernelManager(config=config, warm_root=str(warm_root))
     try:
         manager.check_mode(shutil.which(manager.bwrap) or manager.bwrap)
-        missing = shutil.which(manager.bwrap) is None
+        missing = shutil.which(manager.bwrap) is None or not manager.can_fork_warm
     except SandboxError:
         missing = True
     if missing:
         # No bubblewrap, or none that can work here: no warm parent. Each worker's kernel
-        # manager refuses to start with a message that says what to do (or runs cold and
-        # unsandboxed where allowed).
+        # manager refuses to start with a message that says what to do (or runs cold: unsandboxed
+        # where allowed, or in user mode started by root).
         if parent is not None:
             parent.stop()
         return None

@@ -130,6 +130,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         """True when the kernel is confined by a user namespace rather than by a uid switch."""
         return self.mode == "user" or (self.mode == "auto" and os.geteuid() != 0)
 
+    @property
+    def can_fork_warm(self) -> bool:
+        """Warm kernels need root mode, or user mode as an ordinary user: started by root, a
+        user-mode parent cannot mount its kernels' /proc (EPERM), so root in user mode is cold."""
+        return not (self.in_user_namespace and os.geteuid() == 0)
+
     def check_mode(self, executable: str) -> None:
         """Refuse, saying what to do, where the chosen mode cannot work."""
         if self.in_user_namespace:
@@ -172,7 +178,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                 os.chown(path, self.uid, self.uid)  # the kernel must read its key
         cwd = str(Path(kw.get("cwd") or os.getcwd()).resolve())
         kw["env"] = self._sandbox_env(kw.get("env") or os.environ)
-        if self.warm_root and Path(cwd).is_relative_to(Path(self.warm_root).resolve()):
+        warm_root = self.warm_root if self.can_fork_warm else ""
+        if warm_root and Path(cwd).is_relative_to(Path(warm_root).resolve()):
             parent = await asyncio.to_thread(warm_kernels.warm_parent, self)
             if parent is not None:
                 return parent.kernel_command(self, cwd, kw["env"]), kw
