@@ -78,6 +78,22 @@ def shared_models(standin_dir: Path, into: Path) -> Path:
     return into
 
 
+def run_as_nobody(command: list[str], shared: Path, standin_dir: Path, cwd: Path):
+    """Run ``command`` as NOBODY once ``shared`` (a ``shared_folder``) and all in it are handed
+    to that account: its home in ``shared/home``, the stand-in model in ``shared/cache``."""
+    home = shared / "home"
+    home.mkdir(exist_ok=True)
+    give(shared, NOBODY)
+    cache = shared_models(standin_dir, shared / "cache")
+    return subprocess.run(
+        [*as_user(NOBODY), *command],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=user_environment(home, cache),
+    )
+
+
 def user_environment(home: Path, cache: Path) -> dict[str, str]:
     """What a grading user's shell would hold, offline, with the shared model cache."""
     kept = {k: v for k, v in os.environ.items() if k.startswith(("STREAM_", "HF_", "LANG"))}

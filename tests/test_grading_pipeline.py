@@ -9,7 +9,6 @@ import csv
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 
 import nbformat
@@ -324,23 +323,9 @@ def graded_rootless(course_root, standin_dir):
         (shared / "course").mkdir()
         course = make_course(course_root, shared / "course")
         hand_in_the_corpus(course, ["reference", "blank"], COLD_CORPUS)
-        (shared / "home").mkdir()
-        other_users.give(shared, other_users.NOBODY)
-        cache = other_users.shared_models(standin_dir, shared / "cache")
         command = [sys.executable, "-m", "stream_course.cli", "--course", str(course)]
-        graded = subprocess.run(
-            [
-                *other_users.as_user(other_users.NOBODY),
-                *command,
-                "autograde",
-                LESSON01,
-                "--jobs",
-                "2",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=course,
-            env=other_users.user_environment(shared / "home", cache),
+        graded = other_users.run_as_nobody(
+            [*command, "autograde", LESSON01, "--jobs", "2"], shared, standin_dir, cwd=course
         )
         (course / "autograde.log").write_text(graded.stdout + graded.stderr)
         assert graded.returncode == 1, graded.stderr[-3000:]  # the unreadable notebook

@@ -34,7 +34,7 @@ from stream_course.progress_store import read_progress
 from . import other_users
 from .conftest import LESSON01, ROOT
 from .test_browser import CHROMIUM, free_port
-from .test_grading_pipeline import corpus_hand_in
+from .test_grading_pipeline import HOSTILE, corpus_hand_in
 
 pytestmark = pytest.mark.slow
 
@@ -161,9 +161,9 @@ def taught(hub, course_root):
         assert listed["success"], listed
         assert any(a["assignment_id"] == LESSON01 for a in listed["value"]), listed
         notebook = (
-            sample_submission(course_root, LESSON01, hand_in)
-            if hand_in in SCORES and not hand_in.startswith("ad_")
-            else corpus_hand_in(course_root, hand_in)
+            corpus_hand_in(course_root, hand_in)
+            if hand_in in HOSTILE
+            else sample_submission(course_root, LESSON01, hand_in)
         )
         path = f"api/contents/{LESSON01}/{LESSON01}.ipynb"
         hub.on_server(student, "PUT", path, {"type": "notebook", "content": notebook})

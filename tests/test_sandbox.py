@@ -163,17 +163,10 @@ def test_as_an_ordinary_user_the_kernel_has_no_capabilities(standin_dir, warm):
     try:
         workdir = shared / "autograded" / "eve" / "lesson"
         workdir.mkdir(parents=True)
-        (shared / "home").mkdir()
         (shared / "what_am_i.py").write_text(WHAT_AM_I)
-        other_users.give(shared, other_users.NOBODY)
-        cache = other_users.shared_models(standin_dir, shared / "cache")
         warm_root = str(shared / "autograded") if warm else ""
-        ran = subprocess.run(
-            [*other_users.as_user(other_users.NOBODY), sys.executable,
-             str(shared / "what_am_i.py"), str(workdir), warm_root],
-            capture_output=True, text=True, cwd=shared,
-            env=other_users.user_environment(shared / "home", cache),
-        )  # fmt: skip
+        script = [sys.executable, str(shared / "what_am_i.py"), str(workdir), warm_root]
+        ran = other_users.run_as_nobody(script, shared, standin_dir, cwd=shared)
         assert ran.returncode == 0, ran.stderr[-3000:]
         identity, namespaces = ran.stdout.strip().splitlines()[-1].split("|")
         uid, effective, bounding, no_new_privileges = identity.split()

@@ -250,12 +250,13 @@ def _start_shared_parent(root: Path, warm_root: Path):
         parent.start(early)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     manager = SandboxedKernelManager(config=config, warm_root=str(warm_root))
+    executable = shutil.which(manager.bwrap)
     try:
-        manager.check_mode(shutil.which(manager.bwrap) or manager.bwrap)
-        missing = shutil.which(manager.bwrap) is None or not manager.can_fork_warm
+        if executable is not None:
+            manager.check_mode(executable)
     except SandboxError:
-        missing = True
-    if missing:
+        executable = None
+    if executable is None or not manager.can_fork_warm:
         # No bubblewrap, or none that can work here: no warm parent. Each worker's kernel
         # manager refuses to start with a message that says what to do (or runs cold: unsandboxed
         # where allowed, or in user mode started by root).
