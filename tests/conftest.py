@@ -129,7 +129,7 @@ def recorded(slug, grade_id, model, tokenizer, **answers):
     return json.loads(json.dumps(payload))
 
 
-def judged(slug, grade_id, payloads, model, tokenizer, student_cells=None):
+def judged(slug, grade_id, payloads, model, tokenizer, student_cells=None, given_cells=()):
     """The grader's verdict on one hidden test cell's recordings."""
     from stream_course.grader.judge import judge_cell
     from stream_course.lessons import lesson
@@ -143,6 +143,7 @@ def judged(slug, grade_id, payloads, model, tokenizer, student_cells=None):
         model,
         tokenizer,
         ROOT / "source",
+        given_cells=given_cells,
     )
 
 

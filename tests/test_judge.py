@@ -52,6 +52,24 @@ def test_checks_patched_in_the_kernel_do_not_change_the_verdict(model, tokenizer
     assert "dot-product" in result.failure
 
 
+def test_right_values_from_the_courses_own_code_score_zero(model, tokenizer):
+    """Values cannot show where they came from; the judge reads the submitted cells, with the
+    notebook's set-up cell that binds ``check``, even when the kernel's self-check was patched."""
+    payload = recorded(LESSON, "test_cosine_metric", model, tokenizer, cosine_neighbors=cosine)
+    setup = "from stream_course.lessons.word_embedding import checks as check"
+    answer = (
+        "def cosine_neighbors(wte, idx, k=10):\n    return check.reference_neighbors(wte, idx, k)"
+    )
+    cells = {"cosine_neighbors": answer}
+    result = judged(LESSON, "test_cosine_metric", [payload], model, tokenizer, cells, [setup])
+    assert "course's own code" in result.failure and "KO:" in result.failure
+    honest = {"cosine_neighbors": "def cosine_neighbors(wte, idx, k=10):\n    return idx"}
+    assert (
+        judged(LESSON, "test_cosine_metric", [payload], model, tokenizer, honest, [setup]).failure
+        is None
+    )
+
+
 def test_a_recording_for_another_part_or_lesson_scores_zero_and_is_flagged(model, tokenizer):
     """A student who rebinds check.collect can make Exercise 3's cell record the easy wte part;
     the judge reads the part from the cell, not from the recording."""

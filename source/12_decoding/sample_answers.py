@@ -431,6 +431,16 @@ WRONG = {
         "loses": PROBS_ONLY,
         "says": {"test_next_token_probs": "sampled token ids"},
     },
+    # Right values, from the course's own checks: its mistake hints are built from pieces of
+    # the answer, which the write-it-yourself rule does not let an answer use.
+    "composes_the_courses_checks": {
+        "answers": probs_fn(
+            """    probs = (logits / temperature).softmax(dim=-1)
+    return check._renormalised(probs, check._kept(logits, top_k))"""
+        ),
+        "loses": PROBS_ONLY,
+        "says": {"test_next_token_probs": "course's own code"},
+    },
     "temperature_multiplies": {
         "answers": probs_fn(
             """    scaled = logits * temperature

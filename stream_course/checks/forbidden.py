@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import symtable
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ GPT2_MODULES = (
     "eager_attention_forward",
 )
 DYNAMIC = ("eval", "exec", "__import__", "compile", "vars", "globals")
+# The course's own package: its checks hold pieces of right answers (a hint is a near-answer).
+COURSE_PACKAGE = "stream_course"
+COURSE_DATA = "stream_course.models"  # load_model(): the lesson's model, which answers may read
 
 
 @dataclass
@@ -51,7 +55,7 @@ def scan(source: str, names: Iterable[str]) -> Findings:
         if isinstance(node, ast.Attribute):
             if node.attr in names:
                 found.uses.append(ast.unparse(node))
-            elif node.attr in ("__dict__", "__getattribute__"):
+            elif node.attr in ("__dict__", "__getattribute__") or ast.unparse(node) == "sys.modules":
                 found.suspicious.append(ast.unparse(node))
         elif isinstance(node, ast.ImportFrom):
             found.uses += [
@@ -131,6 +135,69 @@ def answer_source(answer_cell: str, other_cells: Sequence[str]) -> str:
     return "\n\n".join(sources)
 
 
+def _globals_used(statement: str) -> set[str]:
+    """The module-level names a top-level statement reads when it runs or when the functions it
+    defines run (Python's own scoping, from symtable: a function's parameters and locals are
+    not globals)."""
+    try:
+        top = symtable.symtable(statement, "<cell>", "exec")
+    except SyntaxError:
+        return set()
+    used = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    tables = list(top.get_children())
+    while tables:
+        table = tables.pop()
+        tables += table.get_children()
+        used |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
+    return used
+
+
+def _course_code(module: str) -> bool:
+    return module.split(".")[0] == COURSE_PACKAGE and module != COURSE_DATA
+
+
+def course_uses(name: str, answer_cell: str, other_cells: Sequence[str]) -> list[str]:
+    """Where the answer ``name`` reaches into the course's own package: through the names its
+    definition reads, followed from cell to cell (the notebook's given set-up cell included)
+    to an import of the course's code, or the package's name in a string
+    (``sys.modules["stream_course..."]``). The lesson's model loader is the lesson's data."""
+    bound = _top_level_bindings([*other_cells, answer_cell])
+    found, seen, todo = [], {name}, [bound.get(name, answer_cell)]
+    while todo:
+        statement = todo.pop()
+        try:
+            tree = ast.parse(statement)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                if _course_code(node.module or ""):
+                    names = ", ".join(alias.name for alias in node.names)
+                    found.append(f"from {node.module} import {names}")
+            elif isinstance(node, ast.Import):
+                found += [
+                    f"import {alias.name}" for alias in node.names if _course_code(alias.name)
+                ]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if COURSE_PACKAGE in node.value:
+                    found.append(repr(node.value)[:80])
+        for used in _globals_used(statement) - seen:
+            seen.add(used)
+            if used in bound:
+                todo.append(bound[used])
+    return found
+
+
+def course_message(name: str, uses: Sequence[str]) -> tuple[str, str]:
+    listed = ", ".join(sorted(set(uses)))
+    return (
+        f"{name} uses the course's own code ({listed}). The course's checks are there to test "
+        "your answer, not to compute it: write it yourself with tensor operations.",
+        f"{name}이(가) 강의 패키지의 코드({listed})를 사용합니다. 강의의 검사 코드는 답을 "
+        "확인하려고 있는 것이지 답을 계산하려고 있는 것이 아닙니다. tensor 연산으로 직접 작성하세요.",
+    )
+
+
 def message(name: str, uses: Sequence[str]) -> tuple[str, str]:
     listed = ", ".join(sorted(set(uses)))
     return (
@@ -142,7 +209,11 @@ def message(name: str, uses: Sequence[str]) -> tuple[str, str]:
 
 
 def check_written_by_hand(function: Callable, names: Iterable[str], name: str) -> None:
-    """Visible self-check: fail if ``function``'s own source calls a forbidden built-in."""
+    """Visible self-check: fail if ``function`` calls into the course's own code, or if its own
+    source calls a forbidden built-in."""
+    course = _course_globals(function)
+    if course:
+        fail(*course_message(name, course))
     try:
         source = inspect.getsource(function)
     except (OSError, TypeError):
@@ -150,3 +221,25 @@ def check_written_by_hand(function: Callable, names: Iterable[str], name: str) -
     uses = scan(source, names).uses
     if uses:
         fail(*message(name, uses))
+
+
+def _course_globals(function: Callable) -> list[str]:
+    """Names ``function``'s code looks up that hold the course's own modules or functions."""
+    code, names = getattr(function, "__code__", None), set()
+    todo = [code] if code is not None else []
+    while todo:  # nested functions and comprehensions have code objects of their own
+        current = todo.pop()
+        names.update(current.co_names)
+        todo += [c for c in current.co_consts if hasattr(c, "co_names")]
+    found = []
+    for looked_up in sorted(names):
+        value = getattr(function, "__globals__", {}).get(looked_up)
+        if inspect.ismodule(value):
+            module = value.__name__
+        elif inspect.isroutine(value) or inspect.isclass(value):  # not a model it was handed
+            module = getattr(value, "__module__", None)
+        else:
+            continue
+        if isinstance(module, str) and module.split(".")[0] == COURSE_PACKAGE:
+            found.append(looked_up)
+    return found

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -93,10 +94,11 @@ def judge_cell(
     model,
     tokenizer,
     source_directory: Path,
+    given_cells: Sequence[str] = (),
 ) -> Verdict:
     """Decide one hidden test cell. ``student_cells`` maps the grade_id of each solution cell,
-    and a label for each cell the student added, to its submitted source (for the
-    write-it-yourself rule)."""
+    and a label for each cell the student added, to its submitted source, and ``given_cells``
+    holds the notebook's other code cells (for the write-it-yourself rule)."""
     found = lesson(assignment)
     part = found.parts.get(grade_id)
     if part is None:
@@ -127,7 +129,9 @@ def judge_cell(
         if len(json.dumps(payload)) > MAX_PAYLOAD:
             verdict.failure = say("recorded answers too large.", "기록된 답이 너무 큽니다.")
             return verdict
-    verdict.failure = _written_by_hand(found, part.answers, student_cells, grade_id, verdict)
+    verdict.failure = _written_by_hand(
+        found, part.answers, student_cells, given_cells, grade_id, verdict
+    )
     if verdict.failure:
         return verdict
     key = load_answer_key(source_directory, assignment)
@@ -156,13 +160,24 @@ def judge_cell(
 
 
 def _written_by_hand(
-    found: Lesson, names, student_cells: dict[str, str], grade_id: str, verdict: Verdict
+    found: Lesson,
+    names,
+    student_cells: dict[str, str],
+    given_cells: Sequence[str],
+    grade_id: str,
+    verdict: Verdict,
 ) -> str | None:
     for name in names:
-        banned = found.written_by_hand.get(name)
-        if not banned or name not in student_cells:
+        if name not in student_cells:
             continue
         others = [src for gid, src in student_cells.items() if gid != name]
+        course = forbidden.course_uses(name, student_cells[name], [*given_cells, *others])
+        if course:
+            verdict.flags.append(f"{grade_id}: {name} uses the course's code: {course[0]}")
+            return say(*forbidden.course_message(name, course))
+        banned = found.written_by_hand.get(name)
+        if not banned:
+            continue
         findings = forbidden.scan(forbidden.answer_source(student_cells[name], others), banned)
         if findings.suspicious:
             verdict.flags.append(
@@ -194,6 +209,13 @@ class JudgeAnswers(NbGraderPreprocessor):
         # Cells a student added (no nbgrader metadata) may hold an import or alias an answer uses.
         added = [cell.source for cell in code if not cell.metadata.get("nbgrader")]
         self._student_cells.update({f"(added cell {n})": src for n, src in enumerate(added, 1)})
+        # The notebook's own cells (set-up, self-checks) bind the course's modules an answer
+        # might reach into.
+        self._given_cells = [
+            cell.source
+            for cell in code
+            if cell.metadata.get("nbgrader") and not cell.metadata["nbgrader"].get("solution")
+        ]
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
@@ -217,6 +239,7 @@ class JudgeAnswers(NbGraderPreprocessor):
                 model,
                 tokenizer,
                 Path(self.source_directory),
+                given_cells=self._given_cells,
             )
         except AnswerKeyMissing as error:
             environment_failure(info, str(error))
