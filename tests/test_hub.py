@@ -7,11 +7,14 @@ dot-product answer and an attack (the tamperer of the corpus); the instructor co
 autogrades, and returns feedback, all through the servers' own REST APIs (what the formgrader's
 and the assignment list's buttons call); the students fetch their feedback. Then a browser logs a
 student in and sees the lesson in the assignment list, and an instructor opens the formgrader.
-Accounts and processes are removed afterwards. Runs as root (CI does).
+Accounts, home folders, groups and processes are removed afterwards, and the fixture checks
+that nothing is left. Runs as root (CI does).
 """
 
+import grp
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -142,8 +145,39 @@ def hub(standin_dir, tmp_path_factory):
                 hub_process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(hub_process.pid, signal.SIGKILL)
+        uids = {user: pwd.getpwnam(user).pw_uid for user in users if _account(user)}
         subprocess.run([*setup, "--remove"], env=environment)  # ends the users' servers too
         shutil.rmtree(shared, ignore_errors=True)
+        left = leftovers(uids, GROUPS.values())
+        assert not left, f"the class was not removed: {left}"
+
+
+def _account(user: str) -> bool:
+    try:
+        return bool(pwd.getpwnam(user))
+    except KeyError:
+        return False
+
+
+def leftovers(uids: dict[str, int], groups) -> list[str]:
+    """What of a removed class is still there: accounts, home folders, groups, processes."""
+    left = [f"account {user}" for user in uids if _account(user)]
+    left += [f"home {user}" for user in uids if Path("/home", user).exists()]
+    for group in groups:
+        try:
+            grp.getgrnam(group)
+            left.append(f"group {group}")
+        except KeyError:
+            pass
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            continue  # ended meanwhile
+        real_uid = int(next(line for line in lines if line.startswith("Uid:")).split()[1])
+        if real_uid in uids.values():
+            left.append(f"process {status.parent.name} of uid {real_uid}")
+    return left
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -108,6 +109,10 @@ def remove(args) -> None:
     for name in [*args.instructors, *args.students]:
         if subprocess.run(["id", "-u", name], capture_output=True).returncode == 0:
             subprocess.run(["pkill", "--signal", "KILL", "--uid", name])
+            for _ in range(100):  # a killed process is gone a moment later; userdel refuses before
+                if subprocess.run(["pgrep", "--uid", name], capture_output=True).returncode:
+                    break
+                time.sleep(0.1)
             run("userdel", "--remove", name, stderr=subprocess.DEVNULL)
     for group in (args.instructor_group, args.student_group):
         try:
