@@ -91,3 +91,17 @@ def test_under_the_autograder_the_cell_only_says_so(
     view = self_check.check_lesson(1, namespace(course_root, model, tokenizer))
     assert repr(view) == self_check.GRADING_NOTE and "피드백" in repr(view)
     assert not data_home.exists()  # no check ran, nothing saved
+
+
+def test_under_the_autograder_an_exercise_check_only_says_so(model, capsys, monkeypatch):
+    """A graded cell's visible check, as a wrong answer meets it; in the grader's kernels the
+    cell's hidden test decides instead (every graded cell has one)."""
+    from stream_course.checks.toolkit import SKIPPED_WHILE_GRADING, CheckFailure
+    from stream_course.lessons.word_embedding import checks
+
+    wrong = model.transformer.wpe.weight  # the position table, not the token table
+    with pytest.raises(CheckFailure):
+        checks.check_wte(wrong, model)
+    monkeypatch.setenv("STREAM_GRADING", "1")
+    checks.check_wte(wrong, model)
+    assert SKIPPED_WHILE_GRADING in capsys.readouterr().out

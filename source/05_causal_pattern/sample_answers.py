@@ -3,10 +3,9 @@
 Each variant replaces some solution cells of the release notebook (keyed by nbgrader grade_id);
 every other solution cell gets the reference answer from source/. ``loses`` names the graded parts
 (test cells) that must score 0; every other part must get full marks. ``says`` names, per part, a
-phrase the message shown in that part's test cell must contain. In test_causal_pattern the
-visible self-check runs first and, when it fails, its message is the cell's error (it reads the
-answer alone, so it names the step: "check the scores", "the rows do not sum to 1", ...); the
-hidden-only test_causal_pattern_edges shows the grader's message, which names the mistake.
+phrase the message shown in that part's test cell must contain. Both parts show the grader's
+message (in the grader's kernels the visible self-check only says it was skipped), which names
+the mistake on the first case it shows in.
 """
 
 SIGNATURE = """
@@ -88,9 +87,9 @@ def says_both(phrase: str) -> dict[str, str]:
     return dict.fromkeys(BOTH, phrase)
 
 
-def says(visible: str, hidden: str) -> dict[str, str]:
-    """The self-check's phrase (test_causal_pattern), the grader's (test_causal_pattern_edges)."""
-    return {"test_causal_pattern": visible, "test_causal_pattern_edges": hidden}
+def says(main: str, edges: str) -> dict[str, str]:
+    """The phrase for test_causal_pattern, and the one for test_causal_pattern_edges."""
+    return {"test_causal_pattern": main, "test_causal_pattern_edges": edges}
 
 
 # Wrong answers: each must lose exactly the parts in ``loses``.
@@ -103,7 +102,7 @@ WRONG = {
     return scores.masked_fill(future, float("-inf")).softmax(-1)"""
         ),
         "loses": BOTH,
-        "says": says("check the scores", "the scores are not scaled"),
+        "says": says_both("the scores are not scaled"),
     },
     "divides_by_d_head": {
         "answers": pattern_fn(
@@ -113,7 +112,7 @@ WRONG = {
     return scores.masked_fill(future, float("-inf")).softmax(-1)"""
         ),
         "loses": BOTH,
-        "says": says("check the scores", "divided by d_head, not by its square root"),
+        "says": says_both("divided by d_head, not by its square root"),
     },
     # Exact on GPT-2 base (d_head 64) and on the lesson model: only the random models show it.
     "hard_coded_sqrt_64": {
@@ -124,7 +123,7 @@ WRONG = {
     return scores.masked_fill(future, float("-inf")).softmax(-1)"""
         ),
         "loses": BOTH,
-        "says": says("check the scores", "divided by 8 = sqrt(64)"),
+        "says": says("whatever the heads' width", "divided by 8 = sqrt(64)"),
     },
     "masks_the_past": {
         "answers": pattern_fn(
@@ -143,7 +142,7 @@ WRONG = {
     return weights * torch.tril(torch.ones(T, T))"""
         ),
         "loses": BOTH,
-        "says": says("the rows do not sum to 1", "zeroed after the softmax"),
+        "says": says_both("zeroed after the softmax"),
     },
     "softmax_over_queries": {
         "answers": pattern_fn(
@@ -153,14 +152,14 @@ WRONG = {
     return scores.masked_fill(future, float("-inf")).softmax(dim=-2)"""
         ),
         "loses": BOTH,
-        "says": says("the columns sum to 1, not the rows", "the softmax runs over the queries"),
+        "says": says_both("the softmax runs over the queries"),
     },
     "no_mask": {
         "answers": pattern_fn(
             """    return torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]), dim=-1)"""
         ),
         "loses": BOTH,
-        "says": says("future keys (j > i) get weight", "there is no causal mask"),
+        "says": says_both("there is no causal mask"),
     },
     "masks_the_diagonal_too": {
         "answers": pattern_fn(
@@ -179,7 +178,7 @@ WRONG = {
     return (scores * torch.tril(torch.ones(T, T))).softmax(-1)"""
         ),
         "loses": BOTH,
-        "says": says("future keys (j > i) get weight", "the future scores are 0 instead of -inf"),
+        "says": says("0 instead of -inf", "the future scores are 0 instead of -inf"),
     },
     "masked_fill_with_zero": {
         "answers": pattern_fn(
@@ -189,7 +188,7 @@ WRONG = {
     return scores.masked_fill(future, 0).softmax(-1)"""
         ),
         "loses": BOTH,
-        "says": says("future keys (j > i) get weight", "the future scores are 0 instead of -inf"),
+        "says": says("0 instead of -inf", "the future scores are 0 instead of -inf"),
     },
     "keys_times_queries": {
         "answers": pattern_fn(
@@ -199,7 +198,7 @@ WRONG = {
     return scores.masked_fill(future, float("-inf")).softmax(-1)"""
         ),
         "loses": BOTH,
-        "says": says("not k @ qᵀ", "the scores are k @ qᵀ"),
+        "says": says("k @ qᵀ, transposed", "the scores are k @ qᵀ"),
     },
     "float64_result": {
         "answers": pattern_fn(

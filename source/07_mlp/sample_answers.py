@@ -3,8 +3,8 @@
 Each variant replaces some solution cells of the release notebook (keyed by nbgrader grade_id);
 every other solution cell gets the reference answer from source/. ``loses`` names the graded parts
 (test cells) that must score 0; every other part must get full marks. ``says`` names, per part,
-a phrase the feedback in that test cell must contain (the visible check runs first in the
-cell, so the phrase comes from its message; the judge names the same mistakes).
+a phrase the feedback in that test cell must contain: the grader's message (in the grader's
+kernels the visible check only says it was skipped; both name the same mistakes).
 
 The reference ``mlp`` calls ``gelu_new``: a wrong ``gelu_new`` alone therefore also costs the
 mlp part whenever the mistake changes GELU's values (as it would for a student), but not when

@@ -5,7 +5,8 @@ every other solution cell gets the reference answer from source/. The notebook h
 cells: ``block_pieces`` (ungraded: the student's pieces from lessons 03, 06 and 07, which the
 reference ``transformer_block`` calls) and ``transformer_block``. ``loses`` names the graded parts
 (test cells) that must score 0; every other part must get full marks. ``says`` names, per lost
-part, a phrase that the cell's error output must contain (the visible self-check speaks first).
+part, a phrase that the cell's error output must contain (the grader's message: in the grader's
+kernels the visible self-check only says it was skipped).
 """
 
 BLOCK = """

@@ -4,7 +4,7 @@ Each variant replaces some solution cells of the release notebook (keyed by nbgr
 every other solution cell gets the reference answer from source/. ``loses`` names the graded parts
 (test cells) that must score 0; every other part must get full marks. ``says`` names, per lost
 part, a phrase the cell's error must contain: the visible self-check and the grader's judge give
-the same message (checks.verify_loss), so the phrase is the one the student reads.
+the same message (checks.verify_loss); the feedback shows the judge's.
 
 The part ``test_next_token_loss`` uses labels = ids (every row has T - 1 targets), the part
 ``test_next_token_loss_padding`` rows with different numbers of -100: a mistake about -100 or

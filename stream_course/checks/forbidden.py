@@ -55,7 +55,9 @@ def scan(source: str, names: Iterable[str]) -> Findings:
         if isinstance(node, ast.Attribute):
             if node.attr in names:
                 found.uses.append(ast.unparse(node))
-            elif node.attr in ("__dict__", "__getattribute__") or ast.unparse(node) == "sys.modules":
+            elif (
+                node.attr in ("__dict__", "__getattribute__") or ast.unparse(node) == "sys.modules"
+            ):
                 found.suspicious.append(ast.unparse(node))
         elif isinstance(node, ast.ImportFrom):
             found.uses += [

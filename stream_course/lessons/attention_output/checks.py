@@ -20,7 +20,15 @@ import torch
 
 from stream_course.checks import forbidden
 from stream_course.checks.record import Case, Part, collector
-from stream_course.checks.toolkit import CheckFailure, Hint, compare, passed, say, unchanged
+from stream_course.checks.toolkit import (
+    CheckFailure,
+    Hint,
+    compare,
+    passed,
+    say,
+    unchanged,
+    visible_check,
+)
 from stream_course.synthetic import ODD, attention_seen, hooked, synthetic_gpt2, token_ids
 
 # What both exercises may not call: PyTorch's fused attention and transformers' GPT-2 modules.
@@ -301,6 +309,7 @@ def _visible_models(model, seed: int, shape: dict, batch: int, length: int) -> l
     ]
 
 
+@visible_check
 def check_attention_output(attention_output, model) -> None:
     """Against the lesson model's own first and last attention modules, and those of a small
     random model whose c_proj bias is not zero: your function gets the pattern and values GPT-2's
@@ -320,6 +329,7 @@ def check_attention_output(attention_output, model) -> None:
     passed("attention_output matches GPT-2's attention modules")
 
 
+@visible_check
 def check_self_attention(self_attention, model) -> None:
     """Against the lesson model's own first and last attention modules, and those of a random
     model with 6 heads and non-zero biases: your function gets what ``h[i].ln_1`` returned in a

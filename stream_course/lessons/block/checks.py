@@ -30,6 +30,7 @@ from stream_course.checks.toolkit import (
     passed,
     say,
     unchanged,
+    visible_check,
 )
 from stream_course.synthetic import ODD, hooked, synthetic_gpt2, token_ids
 
@@ -504,6 +505,7 @@ def wide_gpt2(seed: int, **shape):
     return model
 
 
+@visible_check
 def check_transformer_block(transformer_block, model) -> None:
     """Against the lesson model's first and last block, and those of a small random model (4
     heads, ln_1 ≠ ln_2, non-zero biases): your function gets what ``h[i]`` received during a
@@ -530,6 +532,7 @@ def check_transformer_block(transformer_block, model) -> None:
     passed("transformer_block matches GPT-2's blocks (lesson model, small random model)")
 
 
+@visible_check
 def check_transformer_block_odd(transformer_block, model) -> None:
     """Against the first and last block of a random model with 6 heads and 3 layers, on three
     sequences of 5 tokens and on single tokens (T = 1), and the first block of a model whose

@@ -22,6 +22,7 @@ from stream_course.checks.toolkit import (
     passed,
     say,
     unchanged,
+    visible_check,
 )
 from stream_course.synthetic import ODD, attention_seen, synthetic_gpt2, token_ids
 
@@ -160,6 +161,7 @@ def compare_pattern(got, expected: torch.Tensor, name: str, **hinted) -> None:
 # --- the visible self-check ---------------------------------------------------------------------
 
 
+@visible_check
 def check_causal_pattern(causal_pattern, model) -> None:
     """Against the weights of GPT-2's own eager attention: the lesson model's first and last
     layer, and a small random model with 6 heads of width 8. Each gets the q and k that attention

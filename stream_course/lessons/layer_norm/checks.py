@@ -13,7 +13,14 @@ import torch
 
 from stream_course.checks import forbidden
 from stream_course.checks.record import Case, Part, collector
-from stream_course.checks.toolkit import CheckFailure, compare, passed, say, unchanged
+from stream_course.checks.toolkit import (
+    CheckFailure,
+    compare,
+    passed,
+    say,
+    unchanged,
+    visible_check,
+)
 from stream_course.synthetic import ODD, hooked, synthetic_gpt2, token_ids
 
 # What layer_norm may not call: the built-in LayerNorms and GPT-2's own modules.
@@ -85,6 +92,7 @@ def verify_module_output(got, expected: torch.Tensor, name: str) -> None:
         raise CheckFailure(f"{failure}{say(*TIPS)}") from None
 
 
+@visible_check
 def check_layer_norm(layer_norm, model) -> None:
     """Against the lesson model's own ``h[0].ln_1`` and ``ln_f``: their inputs and outputs during
     a forward pass are read with hooks, and your function gets the same input with the module's

@@ -22,7 +22,16 @@ import torch
 
 from stream_course.checks import forbidden
 from stream_course.checks.record import Case, Part, collector
-from stream_course.checks.toolkit import CheckFailure, Hint, compare, fail, passed, say, unchanged
+from stream_course.checks.toolkit import (
+    CheckFailure,
+    Hint,
+    compare,
+    fail,
+    passed,
+    say,
+    unchanged,
+    visible_check,
+)
 from stream_course.synthetic import ODD, synthetic_gpt2, token_ids
 
 # What next_token_loss may not call: transformers' loss functions and GPT-2's model classes.
@@ -380,6 +389,7 @@ def _run_visible(next_token_loss, runs) -> None:
         verify_loss(got, expected, label, logits, labels)
 
 
+@visible_check
 def check_next_token_loss_on_ids(next_token_loss, model, tokenizer) -> None:
     """labels = ids, as in ``model(ids, labels=ids)``: on the lesson model's logits for one
     sentence, then on a small random model's (logits with a spread of about 3) for two rows of
@@ -398,6 +408,7 @@ def check_next_token_loss_on_ids(next_token_loss, model, tokenizer) -> None:
     passed("next_token_loss matches model(ids, labels=ids).loss")
 
 
+@visible_check
 def check_next_token_loss_padding(next_token_loss, model, tokenizer) -> None:
     """Labels with -100, in different numbers per row: two sentences of different lengths padded
     on the right (lesson model), and three random rows, one padded, one with its first labels

@@ -26,6 +26,7 @@ from stream_course.checks.toolkit import (
     passed,
     say,
     unchanged,
+    visible_check,
 )
 from stream_course.synthetic import ODD, hooked, synthetic_gpt2, token_ids
 
@@ -346,6 +347,7 @@ def verify_gelu(got, expected: torch.Tensor, x: torch.Tensor, name: str) -> None
         )
 
 
+@visible_check
 def check_gelu_new(gelu_new, model) -> None:
     """Against the lesson model's own activation module ``h[0].mlp.act`` (transformers'
     NewGELUActivation), applied to a dense grid over [-6, 6], to 3·randn values of a (2, 5, 4·d)
@@ -459,6 +461,7 @@ def visible_mlp_hints(act, x, wf, bf, wp, bp, expected: torch.Tensor) -> list[Hi
     return [hint(key, function) for key, function in wrong.items()]
 
 
+@visible_check
 def check_mlp(mlp, model) -> None:
     """Against the output of the model's own ``h[i].mlp`` (first and last block), read with hooks
     during a forward pass, for the input ``h[i].ln_2`` gave it; then the same on a small random

@@ -24,6 +24,7 @@ from stream_course.checks.toolkit import (
     passed,
     require,
     unchanged,
+    visible_check,
 )
 from stream_course.synthetic import ODD, SMALL, synthetic_gpt2, token_ids
 
@@ -149,6 +150,7 @@ def check_wpe_type(wpe) -> None:
     )
 
 
+@visible_check
 def check_wpe(wpe, model) -> None:
     """Type and shape, then a few rows (the first, the last, some between) against the rows
     transformers' forward pass adds to all-zero token vectors at those positions. It reads rows
@@ -262,6 +264,7 @@ def _two_orders(tokenizer) -> torch.Tensor:
     return torch.stack([ids, ids.flip(0)])
 
 
+@visible_check
 def check_embed_no_past(embed, model, tokenizer) -> None:
     """``embed(wte, wpe, ids)`` (past_len left at its default) against ``hidden_states[0]`` of
     transformers' forward pass, on the lesson model and on a small random model (its tables are
@@ -281,6 +284,7 @@ def check_embed_no_past(embed, model, tokenizer) -> None:
     passed("embed(wte, wpe, ids)")
 
 
+@visible_check
 def check_embed_with_past(embed, model, tokenizer) -> None:
     """``embed(..., past_len=P)`` against ``hidden_states[0]`` of a forward pass whose cache
     already holds P tokens, on the lesson model and, for the very last position, on a small

@@ -25,6 +25,7 @@ from stream_course.checks.toolkit import (
     passed,
     say,
     unchanged,
+    visible_check,
 )
 from stream_course.synthetic import ODD, SMALL, attention_seen, hooked, synthetic_gpt2, token_ids
 
@@ -213,6 +214,7 @@ CONV1D_TIPS = (
 )
 
 
+@visible_check
 def check_conv1d(conv1d, model) -> None:
     """Against GPT-2's own Conv1D modules: c_attn (d, 3d), the square c_proj (d, d) and c_fc
     (d, 4d) of the lesson model's first block, then of a small random model whose biases are not
@@ -377,6 +379,7 @@ def verify_qkv(got, case: Case) -> None:
             raise CheckFailure(f"{failure}{say(*QKV_TIPS)}") from None
 
 
+@visible_check
 def check_qkv_heads_gpt2(qkv_heads, model, tokenizer) -> None:
     """Against the q, k, v that the lesson model's attention received (first and last block)
     while it read a sentence. x is what ``h[i].ln_1`` returned in the same forward pass; the
@@ -388,6 +391,7 @@ def check_qkv_heads_gpt2(qkv_heads, model, tokenizer) -> None:
     passed("qkv_heads matches the q, k, v of GPT-2's attention")
 
 
+@visible_check
 def check_qkv_heads_other_shapes(qkv_heads) -> None:
     """A random model with 6 heads (not 12) and non-zero biases, a batch of 3 sequences and
     a single token: sizes typed in, a missing bias or a batch of one show here."""

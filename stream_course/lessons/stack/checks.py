@@ -22,7 +22,15 @@ import torch.nn.functional as F
 
 from stream_course.checks import forbidden
 from stream_course.checks.record import Case, Part, collector
-from stream_course.checks.toolkit import CheckFailure, Hint, compare, fail, passed, say
+from stream_course.checks.toolkit import (
+    CheckFailure,
+    Hint,
+    compare,
+    fail,
+    passed,
+    say,
+    visible_check,
+)
 from stream_course.synthetic import ODD, SMALL, synthetic_gpt2, token_ids
 
 # GPT-2's modules and classes, and every way into the notebook's model that would let
@@ -465,6 +473,7 @@ def verify(got, expected: torch.Tensor, label: str, hints=(), inputs=()) -> None
         raise
 
 
+@visible_check
 def check_gpt2_stack(gpt2_stack, model) -> None:
     """Against GPT-2's own forward pass: the lesson model on a sentence, a small random model
     (every parameter re-drawn: ln_f and every bias non-trivial) and a quiet random model whose
@@ -483,6 +492,7 @@ def check_gpt2_stack(gpt2_stack, model) -> None:
     passed("gpt2_stack matches GPT-2's last_hidden_state (lesson model, random models)")
 
 
+@visible_check
 def check_gpt2_stack_odd(gpt2_stack) -> None:
     """Against a random model with 6 heads and 3 blocks (GPT-2 base has 12 of each): a count
     of 12 or the notebook model's depth shows here."""

@@ -32,6 +32,7 @@ from stream_course.checks.toolkit import (
     passed,
     say,
     unchanged,
+    visible_check,
 )
 from stream_course.synthetic import ODD, SMALL, synthetic_gpt2, token_ids
 
@@ -250,6 +251,7 @@ def _model_hints(on, h: torch.Tensor, wte: torch.Tensor, logits: torch.Tensor) -
     ]
 
 
+@visible_check
 def check_unembed(unembed, model) -> None:
     """Against GPT-2 itself: on the lesson model (a sentence) and on a small random model whose
     ln_f is not 1/0 (two sequences), your function gets the ``last_hidden_state`` and wte of one
@@ -424,6 +426,7 @@ def verify_tied(
         require_bool(got, label)
 
 
+@visible_check
 def check_tied(tied, model) -> None:
     """``tied`` on the lesson model and on five small random models, tied and untied in every
     way that separates "the same tensor" from "equal values" and from the config's flag; its

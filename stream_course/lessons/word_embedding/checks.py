@@ -14,7 +14,15 @@ import torch
 import torch.nn.functional as F
 
 from stream_course.checks.record import Case, Part, collector
-from stream_course.checks.toolkit import as_ids, call, fail, passed, require, unchanged
+from stream_course.checks.toolkit import (
+    as_ids,
+    call,
+    fail,
+    passed,
+    require,
+    unchanged,
+    visible_check,
+)
 
 CATEGORIES = ("synonym", "related", "morphological", "noise")
 QUERY_WORD = "computer"
@@ -53,6 +61,7 @@ def check_wte_shape(shape: tuple, expected: tuple) -> None:
     )
 
 
+@visible_check
 def check_wte(wte, model) -> None:
     """Shape first: a (vocab_size x d_model) tensor."""
     require(
@@ -104,6 +113,7 @@ def verify_token_id(got, tokenizer, word: str) -> None:
     )
 
 
+@visible_check
 def check_token_id(token_id, tokenizer) -> None:
     verify_token_id(call(token_id, "cat", name="token_id"), tokenizer, "cat")
     passed("token_id('cat')")
@@ -208,6 +218,7 @@ def verify_neighbors(result, weight: torch.Tensor, query: int, k: int, name: str
     )
 
 
+@visible_check
 def check_cosine_neighbors(cosine_neighbors, model, tokenizer) -> None:
     weight, query = input_embedding(model).detach(), query_id(tokenizer)
     result = unchanged(cosine_neighbors, weight, query, 10, name="cosine_neighbors")
@@ -257,6 +268,7 @@ def cosine_metric_cases(model, tokenizer) -> list[Case]:
 # --- 4. neighbors ----------------------------------------------------------------------------
 
 
+@visible_check
 def check_neighbors(neighbors, model, tokenizer) -> None:
     query = query_id(tokenizer)
     verify_neighbors(neighbors, input_embedding(model).detach(), query, 10, "neighbors")
@@ -303,6 +315,7 @@ def verify_categories(categories, token_lists: list[list[int]], tokenizer) -> No
     )
 
 
+@visible_check
 def check_categories(categories, neighbors, model, tokenizer) -> None:
     try:
         token_lists = [as_ids(neighbors, "neighbors")]
