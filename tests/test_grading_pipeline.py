@@ -182,8 +182,10 @@ OUTCOMES = {
         "FLAGGED ap_input_transformer 01_word_embedding: test_cosine_neighbors: 0 recordings "
         "where the checks make 1",
     ),
+    # wte and token_id: the forging cosine_neighbors imports the course's ANSWERS_MIME, so
+    # neighbors and categories, which call it, use the course's own code as well
     "aq_forged_recording": (
-        4,
+        3,
         "FLAGGED aq_forged_recording 01_word_embedding: test_cosine_metric: 10 recordings where "
         "the checks make 1",
     ),
