@@ -84,6 +84,9 @@ def test_the_lessons_model_and_a_self_check_in_the_answers_cell_are_not_uses():
         + "\n\ncheck.check_next_token_probs(next_token_probs, model)\nx = check.spread_logits(0, 1, 5)"
     )
     assert course_uses("next_token_probs", cell, [SETUP]) == []
+    # an answer bound some other way: its cell is read, but not the self-check called there
+    looped = "for next_token_probs in [len]:\n    pass\n\ncheck.check_next_token_probs(len, model)"
+    assert course_uses("next_token_probs", looped, [SETUP]) == []
     # a parameter that shares a global's name is the parameter (Python's scoping)
     shadowing = (
         "def next_token_probs(check, temperature=1.0, top_k=None):\n    return check.softmax(-1)"

@@ -154,6 +154,15 @@ def _globals_used(statement: str) -> set[str]:
     return used
 
 
+def _without_expressions(cell: str) -> str:
+    """A cell without its top-level expressions (a self-check called after the answer)."""
+    try:
+        tree = ast.parse(textwrap.dedent(cell))
+    except SyntaxError:
+        return cell
+    return "\n".join(ast.unparse(s) for s in tree.body if not isinstance(s, ast.Expr))
+
+
 def _course_code(module: str) -> bool:
     return module.split(".")[0] == COURSE_PACKAGE and module != COURSE_DATA
 
@@ -164,7 +173,7 @@ def course_uses(name: str, answer_cell: str, other_cells: Sequence[str]) -> list
     to an import of the course's code, or the package's name in a string
     (``sys.modules["stream_course..."]``). The lesson's model loader is the lesson's data."""
     bound = _top_level_bindings([*other_cells, answer_cell])
-    found, seen, todo = [], {name}, [bound.get(name, answer_cell)]
+    found, seen, todo = [], {name}, [bound.get(name) or _without_expressions(answer_cell)]
     while todo:
         statement = todo.pop()
         try:
