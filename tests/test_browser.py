@@ -94,8 +94,15 @@ def test_the_release_notebook_runs_in_jupyterlab(lab):
                 timeout=120_000
             )
             started = page.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[(\d+|\*)\]"))
+            # JupyterLab sometimes asks which kernel to start; its dialog blocks every click.
+            kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
             for _ in range(3):  # a click that lands before the kernel connects does nothing
-                page.get_by_role("menuitem", name="Run", exact=True).click()
+                if kernel_dialog.is_visible():
+                    kernel_dialog.get_by_role("button", name="Select", exact=True).click()
+                try:
+                    page.get_by_role("menuitem", name="Run", exact=True).click(timeout=20_000)
+                except PlaywrightTimeout:
+                    continue  # the dialog came up meanwhile: accept it on the next round
                 page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
                 try:
                     started.first.wait_for(timeout=60_000)
