@@ -21,6 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
+from stream_course.checks.toolkit import GRADING
 from stream_course.progress import XP_PER_POINT, level_for, next_level, xp_bar
 
 APP = "stream-course"
@@ -191,7 +192,7 @@ def check_lesson(lesson: int, namespace: dict) -> SelfCheckView | GradingNote:
     """Run, save and show a lesson's self-check (the lesson's last cell). Under the autograder
     (STREAM_GRADING, set by stream_course.grader.sandbox) it only says so: the hidden tests have decided,
     a preview would only repeat the visible checks (~0.5 s a notebook) and could contradict them."""
-    if os.environ.get("STREAM_GRADING"):
+    if os.environ.get(GRADING):
         return GradingNote()
     result = run_checks(lesson, namespace)
     saved_to = save(result)
