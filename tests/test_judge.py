@@ -10,7 +10,16 @@ import torch
 import torch.nn.functional as F
 
 from stream_course.checks import toolkit
-from stream_course.checks.record import BY_VALUE, Case, Fingerprint, freeze, run_case, thaw
+from stream_course.checks.record import (
+    BY_VALUE,
+    Case,
+    Fingerprint,
+    Part,
+    freeze,
+    record_part,
+    run_case,
+    thaw,
+)
 from stream_course.lessons.word_embedding import checks
 
 from .conftest import judged, recorded
@@ -157,6 +166,37 @@ def test_a_right_answer_computed_with_other_threads_still_passes(model, tokenize
     assert judged(LESSON, "test_cosine_neighbors", [payload], model, tokenizer).failure is None
 
 
+def test_cases_that_share_a_table_get_a_pristine_copy_each():
+    """A part's cases share their big inputs (Lesson 01's queries all pass wte): a copy that a
+    call left as it was is handed on to the next case, one that was changed, by its own call or
+    through a reference kept for a later call, is copied again; the originals stay as they are."""
+    table, other = torch.arange(12.0).reshape(4, 3), torch.ones(4, 3)
+    cases = [Case(f"case {n}", (t, n)) for n, t in enumerate([table, other, table, table, table])]
+    seen, kept = [], []
+
+    def answer(weight, row):
+        seen.append((weight, weight.clone()))
+        if row == 0:
+            kept.append(weight)  # case 0's copy of the table, kept...
+        if row == 1:
+            kept[0].zero_()  # ...and changed during case 1, whose own input is another tensor
+        if row == 2:
+            weight.mul_(2)
+        return weight[row % 3].sum()
+
+    part = Part(answers=("answer",), calls="answer", cases=lambda *_: cases)
+    recording = record_part("lesson", "part", part, {"answer": answer}, None, None)
+    assert [call["mutated"] for call in recording["calls"]] == [False, False, True, False, False]
+    for (_, values), case in zip(seen, cases, strict=True):
+        assert torch.equal(values, case.args[0])  # every call saw what the original holds
+    copies = [weight for weight, _ in seen]
+    assert copies[0] is not table and copies[2] is not copies[0]  # case 1 changed case 0's
+    assert copies[3] is not copies[2] and copies[4] is copies[3]  # changed again, then handed on
+    assert torch.equal(table, torch.arange(12.0).reshape(4, 3)) and torch.equal(
+        other, torch.ones(4, 3)
+    )
+
+
 def test_in_place_changes_inside_a_state_dict_or_a_list_are_seen():
     """Lessons 08, 09 and 12 pass state_dicts (and lists of them): each call gets fresh copies
     at every depth, and a change at any depth is reported, as for a plain tensor argument."""
@@ -178,8 +218,17 @@ def test_in_place_changes_inside_a_state_dict_or_a_list_are_seen():
         blocks.clear()
         return x
 
+    def writes_through_numpy(x, blocks):  # torch's version counter does not see this one
+        blocks[0]["ln.bias"].numpy()[1] = 0.5
+        return x
+
+    def swaps_in_an_equal_copy(x, blocks):  # the same values under the same key: unchanged
+        blocks[0]["ln.weight"] = blocks[0]["ln.weight"].clone()
+        return x * blocks[0]["ln.weight"]
+
     assert not run_case(reads, case)["mutated"]
-    for function in (scales_a_weight, drops_a_key, empties_the_list):
+    assert not run_case(swaps_in_an_equal_copy, case)["mutated"]
+    for function in (scales_a_weight, drops_a_key, empties_the_list, writes_through_numpy):
         assert run_case(function, case)["mutated"], function.__name__
     assert torch.equal(params["ln.weight"], torch.ones(3)) and set(params) == {
         "ln.weight",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import numbers
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,15 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from stream_course.checks.toolkit import clone_arguments, fail, same_inputs
-
-try:
-    from xxhash import xxh3_64_hexdigest as _digest
-except ImportError:  # a student's own environment (e.g. Colab) without it: only slower
-
-    def _digest(raw) -> str:
-        return f"crc32-{zlib.crc32(raw):08x}"
-
+from stream_course.checks.toolkit import Copies, clone_arguments, fail, fingerprint, snapshot
 
 ANSWERS_MIME = "application/vnd.stream.answers+json"
 BY_VALUE = 1_000_000  # tensor elements recorded by value; larger tensors by fingerprint
@@ -59,15 +50,6 @@ class Part:
     answers: tuple[str, ...]
     calls: str | None = None
     cases: Callable[[Any, Any], list[Case]] | None = None
-
-
-def fingerprint(value) -> str:
-    """Shape, dtype and a 64-bit XXH3 digest of a tensor's bytes, read in place (no copy)."""
-    if isinstance(value, torch.Tensor):
-        data = value.detach().cpu().contiguous()
-        raw = memoryview(data.reshape(-1).view(torch.uint8).numpy()) if data.numel() else b""
-        return f"tensor{tuple(data.shape)}:{data.dtype}:{_digest(raw)}"
-    return repr(value)[:200]
 
 
 @dataclass(frozen=True)
@@ -178,9 +160,11 @@ def _hashable(key):
 # --- running a part in the kernel --------------------------------------------------------------
 
 
-def run_case(function: Callable, case: Case) -> dict:
-    """Call ``function`` on fresh copies of the case's inputs; what it did, as JSON."""
-    args = clone_arguments(case.args)
+def run_case(function: Callable, case: Case, source: Copies | None = None) -> dict:
+    """Call ``function`` on fresh copies of the case's inputs; what it did, as JSON.
+    ``source``: the copies of the cases before it (toolkit.Copies)."""
+    args = clone_arguments(case.args, source)
+    before = snapshot(args)
     outcome: dict[str, Any] = {}
     try:
         outcome["result"] = freeze(function(*args, **case.kwargs))
@@ -190,9 +174,7 @@ def run_case(function: Callable, case: Case) -> dict:
             "message": str(error)[:2000],
             "value_error": isinstance(error, ValueError),
         }
-    outcome["mutated"] = not all(
-        same_inputs(before, after) for before, after in zip(case.args, args, strict=True)
-    )
+    outcome["mutated"] = snapshot(args) != before
     return outcome
 
 
@@ -206,7 +188,8 @@ def record_part(
         function = answers.get(part.calls)
         cases = part.cases(model, tokenizer) if cases is None else cases
         if callable(function):
-            calls = [run_case(function, case) for case in cases]
+            copies = Copies()
+            calls = [run_case(function, case, copies) for case in cases]
         else:
             not_callable = {"type": "TypeError", "message": "not a function", "value_error": False}
             calls = [{"raised": not_callable, "mutated": False} for _ in cases]
