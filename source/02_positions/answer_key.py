@@ -95,7 +95,7 @@ def _judge_embed_calls(outcomes, cases) -> None:
             raised = outcome.raised
             checks.explain_error(case.label, raised.get("type", ""), raised.get("message", ""))
         got = outcome.get(case.label)
-        expected = reference_embedding(case)
+        expected = case.reference(reference_embedding, case)
         checks.check_embed_shape(got, tuple(expected.shape), case.label)
         compare(
             got,

@@ -40,6 +40,15 @@ class Case:
     args: tuple
     kwargs: dict = field(default_factory=dict)
     context: dict = field(default_factory=dict)
+    _reference: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def reference(self, compute: Callable[..., Any], *args) -> Any:
+        """``compute(*args)`` the first time, then what it returned: the judge keeps a part's cases
+        for every notebook of a batch (judge.cases_of), and a reference that depends on the case
+        alone need not be computed again for each submission. Callers only read it."""
+        if self._reference is None:
+            self._reference = compute(*args)
+        return self._reference
 
 
 @dataclass(frozen=True)
