@@ -166,6 +166,22 @@ def test_a_right_answer_computed_with_other_threads_still_passes(model, tokenize
     assert judged(LESSON, "test_cosine_neighbors", [payload], model, tokenizer).failure is None
 
 
+def test_a_reference_is_computed_once_per_case():
+    """The judge keeps a part's cases for a whole batch: each case's reference is computed for
+    the first submission only, and each case keeps its own."""
+    computed = []
+
+    def logits_of(ids):
+        computed.append(ids)
+        return ids.float() * 2
+
+    first, second = Case("first", (torch.tensor([1, 2]),)), Case("second", (torch.tensor([3]),))
+    for _ in range(3):  # three submissions judged
+        for case in (first, second):
+            assert torch.equal(case.reference(logits_of, case.args[0]), case.args[0] * 2.0)
+    assert len(computed) == 2
+
+
 def test_cases_that_share_a_table_get_a_pristine_copy_each():
     """A part's cases share their big inputs (Lesson 01's queries all pass wte): a copy that a
     call left as it was is handed on to the next case, one that was changed, by its own call or
