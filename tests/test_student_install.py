@@ -27,6 +27,7 @@ import torch
 torch.set_num_threads(1)
 import stream_course
 from stream_course.checks.record import record_part
+from stream_course.checks.toolkit import Copies
 from stream_course.lessons import LESSONS, lesson
 from stream_course.models import load_model
 
@@ -46,6 +47,15 @@ for name in modules:
             candidates.setdefault(qualified, value)
 
 
+# The cases' own tensors instead of copies: each candidate runs in a forked child, whose writes
+# this process never sees (copy-on-write), and a call that changes its inputs is still recorded
+# as such (snapshots before and after), which no right answer is. A copy of the lesson model's
+# 350 MB state dict in every child cost more than most candidates' calls.
+class Originals(Copies):
+    def of(self, tensor):
+        return tensor.detach()
+
+
 # Candidates run in forked children, one per core at a time: a candidate may fork, exit or hang
 # (10 s at most); the probe goes on.
 SLOTS = len(os.sched_getaffinity(0))
@@ -62,7 +72,7 @@ def start(found, grade_id, part, cases, name, function, model, tokenizer):
         try:
             answers = {n: function if n == part.calls else None for n in part.answers}
             payload = record_part(
-                found.assignment, grade_id, part, answers, model, tokenizer, cases
+                found.assignment, grade_id, part, answers, model, tokenizer, cases, Originals()
             )
             with open(result, "w") as file:
                 json.dump(payload, file)

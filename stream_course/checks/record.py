@@ -188,16 +188,24 @@ def run_case(function: Callable, case: Case, source: Copies | None = None) -> di
 
 
 def record_part(
-    lesson: str, grade_id: str, part: Part, answers: dict, model, tokenizer, cases=None
+    lesson: str,
+    grade_id: str,
+    part: Part,
+    answers: dict,
+    model,
+    tokenizer,
+    cases=None,
+    copies: Copies | None = None,
 ) -> dict:
-    """The recording of one hidden test cell (``cases``: the part's cases, if already built)."""
+    """The recording of one hidden test cell (``cases``: the part's cases, if already built;
+    ``copies``: where each call's inputs come from, a new ``Copies`` unless given)."""
     values = {n: freeze(v) for n, v in answers.items() if n != part.calls}
     calls: list[dict] = []
     if part.calls is not None:
         function = answers.get(part.calls)
         cases = part.cases(model, tokenizer) if cases is None else cases
         if callable(function):
-            copies = Copies()
+            copies = Copies() if copies is None else copies
             calls = [run_case(function, case, copies) for case in cases]
         else:
             not_callable = {"type": "TypeError", "message": "not a function", "value_error": False}
