@@ -116,9 +116,9 @@ class Copies:
     """Copies of the inputs of calls made one after another (a hidden test's cases). Every call
     gets copies that hold what the original held when it was first copied: a copy that earlier
     calls left as it was, which its fingerprint shows, is handed on to the next call that passes
-    the same tensor; one they changed is copied again. A part's cases often share a big table (Lesson 01's
-    neighbour queries all pass the 50,257 × 768 wte), and a fingerprint costs a fraction of a
-    clone, whose fresh pages must be faulted in as well as written."""
+    the same tensor; one they changed is copied again. A part's cases often share a big table
+    (Lesson 01's neighbour queries all pass the 50,257 × 768 wte), and a fingerprint costs a
+    fraction of a clone, whose fresh pages must be faulted in as well as written."""
 
     def __init__(self) -> None:
         self._kept: dict[tuple, tuple[torch.Tensor, str]] = {}  # view of an original -> copy
