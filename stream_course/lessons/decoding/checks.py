@@ -31,6 +31,7 @@ from stream_course.checks.toolkit import (
     passed,
     require,
     say,
+    snapshot,
     unchanged,
     visible_check,
 )
@@ -288,14 +289,6 @@ def state_dict_of(model, *, lm_head: bool = True, copy: bool = True) -> dict[str
     return result
 
 
-def _changed_in_place(original: dict, given: dict) -> bool:
-    """Whether a weight the function was given differs from the model's own afterwards."""
-    return any(
-        name in given and isinstance(given[name], torch.Tensor) and not torch.equal(t, given[name])
-        for name, t in original.items()
-    )
-
-
 # --- the model with one thing changed (hints) ---------------------------------------------------
 
 
@@ -443,10 +436,11 @@ def explain_forward_error(name: str, message: str, n_layer: int) -> None:
     fail(f"{name}: {english}", f"{name}: {korean}")
 
 
-def _call_forward(function, given: dict, original: dict, args: tuple, name: str, n_layer: int):
-    """``function(given, *args)``, ``given`` a copy of the state dict ``original``: in-place
-    changes and known KeyErrors named."""
-    rest, keys = clone_arguments(args), list(given)
+def _call_forward(function, given: dict, args: tuple, name: str, n_layer: int):
+    """``function(given, *args)``, ``given`` a copy of a model's state dict: in-place changes
+    (toolkit.snapshot) and known KeyErrors named."""
+    rest = clone_arguments(args)
+    before = snapshot((given, rest))
     try:
         result = function(given, *rest)
     except CheckFailure:
@@ -458,12 +452,8 @@ def _call_forward(function, given: dict, original: dict, args: tuple, name: str,
             f"{name} raised {type(error).__name__}: {error}",
             f"{name} 호출 중 {type(error).__name__} 예외가 발생했습니다: {error}",
         )
-    changed_args = any(
-        isinstance(a, torch.Tensor) and not torch.equal(a, b)
-        for a, b in zip(args, rest, strict=True)
-    )
     require(
-        list(given) == keys and not (_changed_in_place(original, given) or changed_args),
+        snapshot((given, rest)) == before,
         f"{name} changed its inputs in place (a weight of the state dict, its keys (pop, del) "
         "or ids: +=, .add_(), x[...] = ...). Compute new tensors, and build a new dict if you "
         "need one.",
@@ -730,7 +720,7 @@ def check_gpt2_forward(gpt2_forward, model) -> None:
         label = f"gpt2_forward on {where}, {_dict_label(lm_head)}, ids {tuple(ids.shape)}"
         given = state_dict_of(on, lm_head=lm_head)
         args = (ids, on.config.n_head)
-        got = _call_forward(gpt2_forward, given, on.state_dict(), args, label, on.config.n_layer)
+        got = _call_forward(gpt2_forward, given, args, label, on.config.n_layer)
         with torch.no_grad():
             expected = on(ids).logits
         verify_forward(got, expected, label, forward_hints(on, ids))
@@ -795,7 +785,7 @@ def check_greedy_decode(greedy_decode, model) -> None:
         )
         given = state_dict_of(on, lm_head=lm_head)
         args = (prompt, n_new, on.config.n_head)
-        got = _call_forward(greedy_decode, given, on.state_dict(), args, label, on.config.n_layer)
+        got = _call_forward(greedy_decode, given, args, label, on.config.n_layer)
         hints = greedy_hints(on, prompt, n_new)
         verify_greedy(got, expected, prompt.shape[1], on.config.eos_token_id, label, hints)
     passed("greedy_decode matches model.generate (greedy, no EOS stop)")
