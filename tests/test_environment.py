@@ -22,3 +22,19 @@ def test_ci_runs_the_readme_test_command(course_root):
     assert "make test" in (course_root / ".ci" / "run").read_text()
     assert "make test" in (course_root / "README.md").read_text()
     assert "make demo" in (course_root / "README.md").read_text()
+
+
+def test_the_test_environment_does_not_compile_iri_grammars_in_every_process():
+    """The dev extra's rfc3987 keeps jsonschema from importing rfc3987-syntax (1.2 CPU seconds
+    per process that imports nbformat: every nbgrader command the suite runs)."""
+    import subprocess
+    import sys
+
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, nbformat; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'jsonschema'" in imported and "'rfc3987'" in imported
+    assert "rfc3987_syntax" not in imported
