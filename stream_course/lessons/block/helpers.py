@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import torch
 
+from stream_course.checks.toolkit import say
 from stream_course.synthetic import hooked
 
 
@@ -36,6 +37,7 @@ def plot_block_norms(parts: dict[int, dict[str, torch.Tensor]], tokens: list[str
     first sequence."""
     import matplotlib.pyplot as plt
 
+    _require_block_parts(parts, tokens)
     layers = sorted({0, max(parts)}) if layers is None else layers
     figure, axes = plt.subplots(
         1,
@@ -63,3 +65,33 @@ def plot_block_norms(parts: dict[int, dict[str, torch.Tensor]], tokens: list[str
     figure.suptitle("What each block reads (x) and what it adds (attn, mlp), per position")
     figure.subplots_adjust(left=0.06, right=0.98, bottom=0.28, top=0.85, wspace=0.2)
     return figure
+
+
+def _require_block_parts(parts, tokens) -> None:
+    """What plot_block_norms reads, checked before a figure is sized by it (a long wrong
+    ``tokens`` would make a figure hundreds of inches wide)."""
+    keys = {"x", "attn", "mlp", "out"}
+    readable = (
+        isinstance(parts, dict)
+        and parts
+        and all(isinstance(p, dict) and keys <= set(p) for p in parts.values())
+    )
+    if not readable:
+        raise ValueError(
+            say(
+                "plot_block_norms reads what capture_block_parts(model, ids) returns: "
+                "{layer: {'x', 'attn', 'mlp', 'out'}}, each (B, T, d).",
+                "plot_block_norms는 capture_block_parts(model, ids)가 돌려주는 "
+                "{layer: {'x', 'attn', 'mlp', 'out'}}(각각 (B, T, d))를 읽습니다.",
+            )
+        )
+    length = next(iter(parts.values()))["x"].shape[1]
+    if len(tokens) != length:
+        raise ValueError(
+            say(
+                f"plot_block_norms needs one label per position: the parts have T = {length}, "
+                f"tokens has {len(tokens)}.",
+                f"plot_block_norms에는 위치마다 이름이 하나씩 필요합니다: parts의 T = {length}, "
+                f"tokens는 {len(tokens)}개입니다.",
+            )
+        )

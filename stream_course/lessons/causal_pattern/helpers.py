@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import torch
 
+from stream_course.checks.toolkit import say
+
 
 def token_labels(tokenizer, ids) -> list[str]:
     """Each id decoded on its own, as the plots and tables label rows and columns."""
@@ -53,15 +55,28 @@ def plot_patterns(pattern: torch.Tensor, tokens: list[str], title: str = ""):
     import numpy as np
 
     pattern = torch.as_tensor(pattern).detach().float()
-    heads, length = pattern.shape[0], pattern.shape[-1]
+    shape, labels = tuple(pattern.shape), len(tokens)
+    # Before any axes are made: a wrong tensor (a (B, H, T, T) batch, an embedding table) would
+    # otherwise become thousands of panels and keep the kernel busy for minutes.
+    if len(shape) != 3 or shape[1] != shape[2] or shape[2] != labels:
+        raise ValueError(
+            say(
+                f"plot_patterns draws one layer's pattern, shape (heads, T, T), with T token "
+                f"labels; it got shape {shape} and {labels} labels. For a (B, H, T, T) batch "
+                "pass pattern[0].",
+                f"plot_patterns는 한 층의 패턴(shape (heads, T, T))을 토큰 이름 T개와 함께 "
+                f"그립니다. 받은 shape은 {shape}, 이름은 {labels}개입니다. (B, H, T, T) batch라면 "
+                "pattern[0]을 넘기세요.",
+            )
+        )
+    heads, length = shape[0], shape[-1]
     columns = min(4, heads)
     rows = -(-heads // columns)
     figure, axes = plt.subplots(
         rows, columns, figsize=(2.6 * columns + 1.4, 2.6 * rows + 0.9), squeeze=False
     )
     figure.subplots_adjust(left=0.1, right=0.88, bottom=0.12, top=0.92, wspace=0.08, hspace=0.2)
-    colours = plt.get_cmap("viridis").copy()
-    colours.set_bad("lightgrey")
+    colours = plt.get_cmap("viridis").with_extremes(bad="lightgrey")
     future = np.triu(np.ones((length, length), dtype=bool), 1)
     labels = [repr(t)[1:-1] for t in tokens]
     ticks = range(length)
