@@ -96,6 +96,7 @@ def ensure_standin() -> Path:
 
 def build_standin(out_dir: Path) -> None:
     """Write tokenizer and model files of the stand-in into ``out_dir``."""
+    out_dir = Path(out_dir)  # a wrong argument fails here, not after the whole build
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 

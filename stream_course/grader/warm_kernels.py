@@ -176,6 +176,9 @@ def serve(socket_path: str, warm_root: str, kernels_dir: str, readable: str = "[
     """Import, load the model, then fork a keeper for every request on ``socket_path``.
     ``readable``: JSON list of the sandbox's read-only mounts (some may lie under /tmp)."""
     readable_mounts = json.loads(readable)
+    # Checked before seconds of imports and loading, not when the socket is bound after them.
+    if not os.path.isdir(os.path.dirname(os.fspath(socket_path)) or "."):
+        raise SystemExit(f"[stream warm kernel] no folder for the socket {socket_path}")
     before = dict(os.environ)
     os.environ["MPLBACKEND"] = INLINE_BACKEND  # matplotlib reads it when imported
     import importlib
