@@ -185,9 +185,12 @@ def test_a_reference_is_computed_once_per_case():
 def test_cases_that_share_a_table_get_a_pristine_copy_each():
     """A part's cases share their big inputs (Lesson 01's queries all pass wte): a copy that a
     call left as it was is handed on to the next case, one that was changed, by its own call or
-    through a reference kept for a later call, is copied again; the originals stay as they are."""
+    through a reference kept for a later call, is copied again; the originals stay as they are.
+    A change to a handed-on copy is still reported (its fingerprint before the call is the one
+    Copies checked it by)."""
     table, other = torch.arange(12.0).reshape(4, 3), torch.ones(4, 3)
-    cases = [Case(f"case {n}", (t, n)) for n, t in enumerate([table, other, table, table, table])]
+    inputs = [table, other, table, table, table, table]
+    cases = [Case(f"case {n}", (t, n)) for n, t in enumerate(inputs)]
     seen, kept = [], []
 
     def answer(weight, row):
@@ -196,18 +199,20 @@ def test_cases_that_share_a_table_get_a_pristine_copy_each():
             kept.append(weight)  # case 0's copy of the table, kept...
         if row == 1:
             kept[0].zero_()  # ...and changed during case 1, whose own input is another tensor
-        if row == 2:
+        if row in (2, 5):
             weight.mul_(2)
         return weight[row % 3].sum()
 
     part = Part(answers=("answer",), calls="answer", cases=lambda *_: cases)
     recording = record_part("lesson", "part", part, {"answer": answer}, None, None)
-    assert [call["mutated"] for call in recording["calls"]] == [False, False, True, False, False]
+    mutated = [call["mutated"] for call in recording["calls"]]
+    assert mutated == [False, False, True, False, False, True]
     for (_, values), case in zip(seen, cases, strict=True):
         assert torch.equal(values, case.args[0])  # every call saw what the original holds
     copies = [weight for weight, _ in seen]
     assert copies[0] is not table and copies[2] is not copies[0]  # case 1 changed case 0's
     assert copies[3] is not copies[2] and copies[4] is copies[3]  # changed again, then handed on
+    assert copies[5] is copies[4]  # handed on again, and changed by its own call
     assert torch.equal(table, torch.arange(12.0).reshape(4, 3)) and torch.equal(
         other, torch.ones(4, 3)
     )

@@ -173,7 +173,7 @@ def run_case(function: Callable, case: Case, source: Copies | None = None) -> di
     """Call ``function`` on fresh copies of the case's inputs; what it did, as JSON.
     ``source``: the copies of the cases before it (toolkit.Copies)."""
     args = clone_arguments(case.args, source)
-    before = snapshot(args)
+    before = snapshot(args, source.known if source is not None else None)
     outcome: dict[str, Any] = {}
     try:
         outcome["result"] = freeze(function(*args, **case.kwargs))

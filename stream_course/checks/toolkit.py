@@ -122,6 +122,9 @@ class Copies:
 
     def __init__(self) -> None:
         self._kept: dict[tuple, tuple[torch.Tensor, str]] = {}  # view of an original -> copy
+        # id of a kept copy -> its fingerprint as just checked: the call's snapshot of its
+        # arguments (``snapshot(args, known)``) need not hash the same bytes again.
+        self.known: dict[int, str] = {}
 
     def of(self, tensor: torch.Tensor) -> torch.Tensor:
         key = _view(tensor)
@@ -130,7 +133,10 @@ class Copies:
             return kept[0]
         copy = tensor.detach().clone()
         if key is not None:
+            if kept is not None:
+                del self.known[id(kept[0])]  # replaced: its id may be reused
             self._kept[key] = (copy, fingerprint(copy))
+            self.known[id(copy)] = self._kept[key][1]
         return copy
 
 
@@ -154,17 +160,19 @@ def fingerprint(value) -> str:
     return repr(value)[:200]
 
 
-def snapshot(value) -> Any:
+def snapshot(value, known: dict[int, str] | None = None) -> Any:
     """What a function's arguments hold, to tell afterwards whether it changed them in place:
     every tensor's fingerprint, every dict's keys in order, every list's length; anything else
     is not looked at. Hashing reads each tensor once, where torch.equal against a second copy
-    reads two: 0.03 s against 0.3 s for the lesson model's state dict (350 MB)."""
+    reads two: 0.03 s against 0.3 s for the lesson model's state dict (350 MB). ``known``: id ->
+    fingerprint of tensors hashed a moment ago, with nothing run since (``Copies.known``)."""
     if isinstance(value, torch.Tensor):
-        return fingerprint(value)
+        printed = known.get(id(value)) if known else None
+        return fingerprint(value) if printed is None else printed
     if isinstance(value, dict):
-        return ("dict", tuple((key, snapshot(item)) for key, item in value.items()))
+        return ("dict", tuple((key, snapshot(item, known)) for key, item in value.items()))
     if isinstance(value, (list, tuple)):
-        return ("sequence", tuple(snapshot(item) for item in value))
+        return ("sequence", tuple(snapshot(item, known) for item in value))
     return None
 
 
