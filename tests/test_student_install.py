@@ -19,15 +19,20 @@ pytestmark = pytest.mark.slow
 # defines is handed in as the student's answer to every hidden part that calls a function, and
 # the recordings are written out for the grader's judge (in the test process, with the key).
 PROBE = r"""
-import importlib, inspect, itertools, json, os, pkgutil, signal, sys, time, warnings
+import importlib, inspect, itertools, json, os, pkgutil, select, signal, sys, time, warnings
 warnings.simplefilter("ignore")
 import torch
 # One thread: a child forked after a multi-threaded matmul in this process can hang in
 # OpenMP, and every candidate would then wait out its 10 s deadline.
 torch.set_num_threads(1)
+# What the package's functions import when first called (plots, nbgrader's commands), imported
+# once here: each forked child would otherwise import it again.
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot, nbformat, nbgrader.apps
 import stream_course
 from stream_course.checks.record import record_part
-from stream_course.checks.toolkit import Copies
+from stream_course.checks.toolkit import Copies, clone_arguments, fingerprint
 from stream_course.lessons import LESSONS, lesson
 from stream_course.models import load_model
 
@@ -48,23 +53,36 @@ for name in modules:
 
 
 # The cases' own tensors instead of copies: each candidate runs in a forked child, whose writes
-# this process never sees (copy-on-write), and a call that changes its inputs is still recorded
-# as such (snapshots before and after), which no right answer is. A copy of the lesson model's
-# 350 MB state dict in every child cost more than most candidates' calls.
+# this process never sees (copy-on-write). A copy of the lesson model's 350 MB state dict in
+# every child cost more than most candidates' calls. Their fingerprints are taken here, once per
+# part, before any child is forked: a child's snapshot before each call reads them
+# (Copies.known) and only the one after the call hashes. A call that changes its inputs is
+# still recorded as such (so is every later call of that child on the same tensor), which no
+# right answer is.
 class Originals(Copies):
+    def __init__(self, cases):
+        super().__init__()
+        self._handed = {}  # id of a case's tensor -> the detached view every call gets
+        for case in cases:
+            clone_arguments(case.args, self)
+
     def of(self, tensor):
-        return tensor.detach()
+        handed = self._handed.get(id(tensor))
+        if handed is None:
+            handed = self._handed[id(tensor)] = tensor.detach()
+            self.known[id(handed)] = fingerprint(handed)
+        return handed
 
 
 # Candidates run in forked children, one per core at a time: a candidate may fork, exit or hang
 # (10 s at most); the probe goes on.
 SLOTS = len(os.sched_getaffinity(0))
-running = {}  # pid -> (deadline, result file, what the recording is of)
+running = {}  # pid -> (deadline, result file, what the recording is of, pidfd)
 recordings = []
 calls = itertools.count()  # each child's result file gets its own name
 
 
-def start(found, grade_id, part, cases, name, function, model, tokenizer):
+def start(found, grade_id, part, cases, originals, name, function, model, tokenizer):
     result = f"{out}.{next(calls)}.call"
     pid = os.fork()
     if pid == 0:
@@ -72,18 +90,24 @@ def start(found, grade_id, part, cases, name, function, model, tokenizer):
         try:
             answers = {n: function if n == part.calls else None for n in part.answers}
             payload = record_part(
-                found.assignment, grade_id, part, answers, model, tokenizer, cases, Originals()
+                found.assignment, grade_id, part, answers, model, tokenizer, cases, originals
             )
             with open(result, "w") as file:
                 json.dump(payload, file)
         finally:
             os._exit(0)
-    running[pid] = (time.monotonic() + 10, result, (found.slug, grade_id, name))
+    pidfd = os.pidfd_open(pid)  # readable once the child has ended
+    running[pid] = (time.monotonic() + 10, result, (found.slug, grade_id, name), pidfd)
 
 
 def wait_below(slots):
     while len(running) >= slots:
-        for pid, (deadline, result, (slug, grade_id, name)) in list(running.items()):
+        # Wake when a child ends or the first deadline passes (a polling interval would leave a
+        # core idle for half of it after each of some 2,700 calls).
+        first = min(entry[0] for entry in running.values())
+        pidfds = [entry[3] for entry in running.values()]
+        select.select(pidfds, [], [], max(0.0, first - time.monotonic()))
+        for pid, (deadline, result, (slug, grade_id, name), pidfd) in list(running.items()):
             done = os.waitpid(pid, os.WNOHANG) != (0, 0)
             if not done and time.monotonic() < deadline:
                 continue
@@ -93,6 +117,7 @@ def wait_below(slots):
                     os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
+            os.close(pidfd)
             del running[pid]
             if os.path.exists(result):
                 with open(result) as file:
@@ -101,7 +126,6 @@ def wait_below(slots):
                 recordings.append(
                     {"slug": slug, "grade_id": grade_id, "candidate": name, "payload": payload}
                 )
-        time.sleep(0.01)
 
 
 model, tokenizer = load_model()
@@ -112,6 +136,7 @@ for slug in LESSONS:
         if part.calls is None:
             continue
         cases = part.cases(model, tokenizer)
+        originals = Originals(cases)
         case = cases[0]
         for name, function in sorted(candidates.items()):
             try:
@@ -119,7 +144,7 @@ for slug in LESSONS:
             except (TypeError, ValueError):
                 continue  # cannot even be called as the exercise's function
             wait_below(SLOTS)
-            start(found, grade_id, part, cases, name, function, model, tokenizer)
+            start(found, grade_id, part, cases, originals, name, function, model, tokenizer)
 wait_below(1)
 with open(out, "w") as file:
     json.dump({"candidates": sorted(candidates), "recordings": recordings}, file)
