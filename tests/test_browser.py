@@ -96,7 +96,9 @@ def test_the_release_notebook_runs_in_jupyterlab(lab):
             started = page.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[(\d+|\*)\]"))
             # JupyterLab sometimes asks which kernel to start; its dialog blocks every click.
             kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-            for _ in range(3):  # a click that lands before the kernel connects does nothing
+            # A click that lands before the kernel connects does nothing; one that runs the cells
+            # shows "[*]" at once, so a short wait tells the two apart.
+            for _ in range(8):
                 if kernel_dialog.is_visible():
                     kernel_dialog.get_by_role("button", name="Select", exact=True).click()
                 try:
@@ -105,7 +107,7 @@ def test_the_release_notebook_runs_in_jupyterlab(lab):
                     continue  # the dialog came up meanwhile: accept it on the next round
                 page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
                 try:
-                    started.first.wait_for(timeout=60_000)
+                    started.first.wait_for(timeout=10_000)
                     break
                 except PlaywrightTimeout:
                     continue
