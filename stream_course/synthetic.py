@@ -9,6 +9,7 @@ and the grader build the very same model. They are inputs, not answers.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import math
 from collections.abc import Iterator
 
@@ -29,7 +30,7 @@ def synthetic_gpt2(seed: int, **shape):
     dims = {**SMALL, **shape}
     eos = dims["vocab_size"] - 1  # GPT2Config's default 50256 would lie outside a small vocab
     config = GPT2Config(**dims, bos_token_id=eos, eos_token_id=eos, attn_implementation="eager")
-    with _quiet_transformers():
+    with quiet_transformers():
         model = GPT2LMHeadModel(config).eval()
     generator = torch.Generator().manual_seed(seed)
     d = config.n_embd
@@ -53,13 +54,31 @@ def synthetic_gpt2(seed: int, **shape):
     return model
 
 
+# Parameter names for rescaled_gpt2 (shell-style patterns).
+EMBEDDINGS = ("*.wte.weight", "*.wpe.weight")
+
+
+def rescaled_gpt2(seed: int, factor: float, names: tuple[str, ...], **shape):
+    """``synthetic_gpt2(seed, **shape)`` with every parameter whose name matches one of ``names``
+    (``"*.wte.weight"``, ``"*.c_proj.*"``) multiplied by ``factor``: a model whose activations
+    sit where one mistake shows, such as a stream whose variance is near LayerNorm's eps."""
+    model = synthetic_gpt2(seed, **shape)
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():  # wte once, though lm_head shares it
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in names):
+                parameter.mul_(factor)
+    return model
+
+
 def token_ids(seed: int, batch: int, length: int, vocab_size: int) -> torch.Tensor:
     generator = torch.Generator().manual_seed(seed)
     return torch.randint(0, vocab_size, (batch, length), generator=generator)
 
 
 @contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
+def quiet_transformers() -> Iterator[None]:
+    """transformers' logging at ERROR for the time of the block: building a model from a config
+    and a first loss (LESSON_TRACK §0.13) log warnings that say nothing to a student."""
     from transformers.utils import logging
 
     level = logging.get_verbosity()

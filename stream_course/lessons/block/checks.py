@@ -32,7 +32,14 @@ from stream_course.checks.toolkit import (
     unchanged,
     visible_check,
 )
-from stream_course.synthetic import ODD, hooked, synthetic_gpt2, token_ids
+from stream_course.synthetic import (
+    EMBEDDINGS,
+    ODD,
+    hooked,
+    rescaled_gpt2,
+    synthetic_gpt2,
+    token_ids,
+)
 
 # Torch built-ins are allowed from this lesson on (F.layer_norm, F.scaled_dot_product_attention,
 # F.gelu); transformers' GPT-2 modules are not, nor loading the weights into a module of the
@@ -488,21 +495,13 @@ def _check(transformer_block, runs) -> None:
 def quiet_gpt2(seed: int, **shape):
     """A re-drawn model whose embeddings are 100 times smaller: the stream entering block 0 has a
     variance near LayerNorm's eps (1e-5), where eps matters."""
-    model = synthetic_gpt2(seed, **shape)
-    with torch.no_grad():
-        model.transformer.wte.weight.mul_(0.01)
-        model.transformer.wpe.weight.mul_(0.01)
-    return model
+    return rescaled_gpt2(seed, 0.01, EMBEDDINGS, **shape)
 
 
 def wide_gpt2(seed: int, **shape):
     """A re-drawn model whose c_fc weights are doubled: the MLP's pre-activations spread to where
     the tanh and erf forms of GELU differ most (lesson 07)."""
-    model = synthetic_gpt2(seed, **shape)
-    with torch.no_grad():
-        for block in model.transformer.h:
-            block.mlp.c_fc.weight.mul_(2)
-    return model
+    return rescaled_gpt2(seed, 2, ("*.c_fc.weight",), **shape)
 
 
 @visible_check

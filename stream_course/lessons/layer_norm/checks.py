@@ -21,7 +21,14 @@ from stream_course.checks.toolkit import (
     unchanged,
     visible_check,
 )
-from stream_course.synthetic import ODD, hooked, synthetic_gpt2, token_ids
+from stream_course.synthetic import (
+    EMBEDDINGS,
+    ODD,
+    hooked,
+    rescaled_gpt2,
+    synthetic_gpt2,
+    token_ids,
+)
 
 # What layer_norm may not call: the built-in LayerNorms and GPT-2's own modules.
 BANNED = ("layer_norm", "LayerNorm", "native_layer_norm", *forbidden.GPT2_MODULES)
@@ -115,11 +122,7 @@ def quiet_gpt2(seed: int):
     """A re-drawn model whose embeddings are as small as transformers' initialisation makes them
     (wte ~ N(0, 0.02²), wpe ~ N(0, 0.01²)): the first ln_1 then sees a variance near eps, where
     an eps in the wrong place shows, whatever the lesson model is."""
-    model = synthetic_gpt2(seed)
-    with torch.no_grad():
-        model.transformer.wte.weight.mul_(0.04)
-        model.transformer.wpe.weight.mul_(0.04)
-    return model
+    return rescaled_gpt2(seed, 0.04, EMBEDDINGS)
 
 
 def layer_norm_cases(model, tokenizer) -> list[Case]:

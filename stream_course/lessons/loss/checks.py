@@ -12,11 +12,9 @@ answer key (source/11_loss/answer_key.py).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import numbers
-from collections.abc import Iterator
 
 import torch
 
@@ -32,7 +30,7 @@ from stream_course.checks.toolkit import (
     unchanged,
     visible_check,
 )
-from stream_course.synthetic import ODD, synthetic_gpt2, token_ids
+from stream_course.synthetic import ODD, quiet_transformers, synthetic_gpt2, token_ids
 
 # What next_token_loss may not call: transformers' loss functions and GPT-2's model classes.
 # F.cross_entropy, F.log_softmax, F.nll_loss and nn.CrossEntropyLoss are allowed (lesson 08 on).
@@ -65,26 +63,12 @@ collect = collector("loss")
 # --- transformers' own loss, run quietly --------------------------------------------------------
 
 
-@contextlib.contextmanager
-def quiet_loss() -> Iterator[None]:
-    """transformers 5.x prints "`loss_type=None` was set in the config but it is unrecognized"
-    the first time a GPT2LMHeadModel computes a loss (LESSON_TRACK §0.13); it then uses the
-    default, ``ForCausalLMLoss``. Its logging is silenced for that call: the message is logged
-    once per process, so it does not come back later either."""
-    from transformers.utils import logging
-
-    level = logging.get_verbosity()
-    logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(level)
-
-
 def forward_with_loss(on, ids: torch.Tensor, labels: torch.Tensor, attention_mask=None):
     """``(logits, loss)`` of one forward pass: ``on(ids, attention_mask=..., labels=labels)``,
-    transformers shifting the labels inside. Detached copies."""
-    with torch.no_grad(), quiet_loss():
+    transformers shifting the labels inside. Detached copies. The first loss of a process makes
+    transformers 5.x log "`loss_type=None` was set in the config but it is unrecognized" (it then
+    uses the default ``ForCausalLMLoss``): silenced."""
+    with torch.no_grad(), quiet_transformers():
         out = on(ids, attention_mask=attention_mask, labels=labels)
     return out.logits.detach().clone(), out.loss.detach().clone()
 

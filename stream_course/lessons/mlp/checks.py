@@ -28,7 +28,7 @@ from stream_course.checks.toolkit import (
     unchanged,
     visible_check,
 )
-from stream_course.synthetic import ODD, hooked, synthetic_gpt2, token_ids
+from stream_course.synthetic import ODD, hooked, rescaled_gpt2, synthetic_gpt2, token_ids
 
 # transformers' activations (transformers.activations): classes, the ACT2FN table and the plain
 # functions. A right answer calls none of them, so they are banned by name; the student's own
@@ -489,11 +489,7 @@ def check_mlp(mlp, model) -> None:
 def wide_gpt2(seed: int):
     """A re-drawn model whose c_fc weights are doubled: pre-activations spread to |x| ≈ 3 and
     beyond, where the erf and tanh forms of GELU differ most (at |x| ≈ 2.7)."""
-    model = synthetic_gpt2(seed)
-    with torch.no_grad():
-        for block in model.transformer.h:
-            block.mlp.c_fc.weight.mul_(2)
-    return model
+    return rescaled_gpt2(seed, 2, ("*.c_fc.weight",))
 
 
 def mlp_cases(model, tokenizer) -> list[Case]:

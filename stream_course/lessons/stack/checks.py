@@ -31,7 +31,14 @@ from stream_course.checks.toolkit import (
     say,
     visible_check,
 )
-from stream_course.synthetic import ODD, SMALL, synthetic_gpt2, token_ids
+from stream_course.synthetic import (
+    EMBEDDINGS,
+    ODD,
+    SMALL,
+    rescaled_gpt2,
+    synthetic_gpt2,
+    token_ids,
+)
 
 # GPT-2's modules and classes, and every way into the notebook's model that would let
 # transformers run the blocks or ln_f (model.transformer..., .ln_f, .last_hidden_state).
@@ -293,12 +300,7 @@ def quiet_gpt2(seed: int, **shape):
     """A re-drawn model whose embeddings and every c_proj (attention and MLP) are scaled by
     QUIET_SCALE: the residual stream stays tiny (variance below ln_f's eps of 1e-5), so a wrong
     eps in ln_f shows."""
-    model = synthetic_gpt2(seed, **shape)
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            if name.endswith(("wte.weight", "wpe.weight")) or ".c_proj." in name:
-                parameter.mul_(QUIET_SCALE)
-    return model
+    return rescaled_gpt2(seed, QUIET_SCALE, (*EMBEDDINGS, "*.c_proj.*"), **shape)
 
 
 def sentence_ids(tokenizer) -> torch.Tensor:
