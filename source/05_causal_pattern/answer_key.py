@@ -114,7 +114,7 @@ HINTS = [
     Hint(
         "the scores are divided by sqrt(T), the sequence length (q.shape[-2]): the scale is "
         "sqrt(d_head), d_head = q.shape[-1].",
-        "score를 시퀀스 길이 T(q.shape[-2])의 제곱근으로 나눴습니다. 배율은 sqrt(d_head)이고, "
+        "score를 sequence 길이 T(q.shape[-2])의 제곱근으로 나눴습니다. 배율은 sqrt(d_head)이고, "
         "d_head = q.shape[-1]입니다.",
         scaled_by(lambda q, k: q.shape[-2] ** -0.5),
     ),

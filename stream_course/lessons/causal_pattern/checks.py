@@ -143,7 +143,7 @@ def diagnose(got: torch.Tensor) -> tuple[str, str]:
         "sequence length).",
         "pattern이 causal이고 행의 합도 모두 1이니 mask와 softmax는 맞아 보입니다. score를 "
         "확인하세요. score는 q @ kᵀ(행 = query, 열 = key. k @ qᵀ가 아님)를 sqrt(d_head)로 나눈 "
-        "값이고, d_head = q.shape[-1]입니다(고정된 64도, d_head 자체도, 시퀀스 길이도 아닙니다).",
+        "값이고, d_head = q.shape[-1]입니다(고정된 64도, d_head 자체도, sequence 길이도 아닙니다).",
     )
 
 

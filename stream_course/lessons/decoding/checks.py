@@ -457,7 +457,7 @@ def _call_forward(function, given: dict, args: tuple, name: str, n_layer: int):
         f"{name} changed its inputs in place (a weight of the state dict, its keys (pop, del) "
         "or ids: +=, .add_(), x[...] = ...). Compute new tensors, and build a new dict if you "
         "need one.",
-        f"{name}이(가) 입력(state dict의 weight나 키(pop, del), 또는 ids)을 제자리에서(in-place) "
+        f"{name}이(가) 입력(state dict의 weight나 key(pop, del), 또는 ids)을 제자리에서(in-place) "
         "바꿨습니다(+=, .add_(), x[...] = ... 등). 새 tensor를 만들고, dict가 필요하면 새로 "
         "만드세요.",
     )

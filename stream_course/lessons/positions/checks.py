@@ -90,7 +90,7 @@ MISTAKES = {
     "batch_as_length": (
         "every position got the same position row: len(ids) is the batch size B. The sequence "
         "length T is ids.shape[1] (or ids.shape[-1]).",
-        "모든 위치에 같은 위치 행이 더해졌습니다. len(ids)는 batch 크기 B입니다. 시퀀스 길이 T는 "
+        "모든 위치에 같은 위치 행이 더해졌습니다. len(ids)는 batch 크기 B입니다. sequence 길이 T는 "
         "ids.shape[1](또는 ids.shape[-1])입니다.",
     ),
 }
