@@ -54,6 +54,28 @@ def synthetic_gpt2(seed: int, **shape):
     return model
 
 
+# The keys of one block's state_dict() (h[i].state_dict()), in order: the causal mask is not one.
+BLOCK_KEYS = (
+    "ln_1.weight",
+    "ln_1.bias",
+    "attn.c_attn.weight",
+    "attn.c_attn.bias",
+    "attn.c_proj.weight",
+    "attn.c_proj.bias",
+    "ln_2.weight",
+    "ln_2.bias",
+    "mlp.c_fc.weight",
+    "mlp.c_fc.bias",
+    "mlp.c_proj.weight",
+    "mlp.c_proj.bias",
+)
+
+
+def first_and_last(model) -> list[int]:
+    """The indices of the first and the last block (one index for a one-block model)."""
+    return sorted({0, model.config.n_layer - 1})
+
+
 # Parameter names for rescaled_gpt2 (shell-style patterns).
 EMBEDDINGS = ("*.wte.weight", "*.wpe.weight")
 
@@ -141,13 +163,23 @@ def attention_seen(model) -> Iterator[dict]:
     after the causal mask and softmax) during the forward passes inside the block. The model's
     attention implementation is restored afterwards."""
     _register_spy()
-    before = model.config._attn_implementation
-    model.set_attn_implementation(_SPY)
     _spied.clear()
     seen: dict[int, tuple] = {}
+    with attention_implementation(model, _SPY):
+        try:
+            yield seen
+        finally:
+            seen.update(_spied)
+            _spied.clear()
+
+
+@contextlib.contextmanager
+def attention_implementation(model, name: str) -> Iterator[None]:
+    """``model`` runs its attention with transformers' implementation ``name`` ("eager" returns
+    attention weights; sdpa returns none) inside the block, and as before afterwards."""
+    before = model.config._attn_implementation
+    model.set_attn_implementation(name)
     try:
-        yield seen
+        yield
     finally:
-        seen.update(_spied)
-        _spied.clear()
         model.set_attn_implementation(before)

@@ -2,7 +2,17 @@
 
 import torch
 
-from stream_course.synthetic import ODD, attention_seen, hooked, synthetic_gpt2, token_ids
+from stream_course.synthetic import (
+    BLOCK_KEYS,
+    ODD,
+    attention_implementation,
+    attention_seen,
+    first_and_last,
+    hooked,
+    rescaled_gpt2,
+    synthetic_gpt2,
+    token_ids,
+)
 
 
 def test_every_parameter_is_redrawn_and_the_seed_fixes_them():
@@ -67,3 +77,25 @@ def test_hooked_records_inputs_and_outputs_of_a_full_forward_pass():
     assert torch.equal(seen["transformer.h.0"][0], out.hidden_states[0])
     ln_2 = model.transformer.h[1].ln_2
     assert torch.equal(seen["transformer.h.1.ln_2"][1], ln_2(seen["transformer.h.1.ln_2"][0]))
+
+
+def test_block_keys_first_and_last_and_the_attention_implementation_hold_for_any_shape():
+    for shape, ends in (({}, [0, 1]), (ODD, [0, 2]), ({"n_layer": 1}, [0])):
+        model = synthetic_gpt2(7, **shape)
+        for layer in range(model.config.n_layer):
+            assert tuple(model.transformer.h[layer].state_dict()) == BLOCK_KEYS
+        assert first_and_last(model) == ends
+    with attention_implementation(model, "sdpa"):
+        assert model.config._attn_implementation == "sdpa"
+        with attention_implementation(model, "eager"):
+            assert model.config._attn_implementation == "eager"
+        assert model.config._attn_implementation == "sdpa"
+    assert model.config._attn_implementation == "eager"
+
+
+def test_rescaled_gpt2_scales_exactly_the_named_parameters():
+    plain = synthetic_gpt2(9, **ODD).state_dict()
+    rescaled = rescaled_gpt2(9, 0.5, ("*.wte.weight", "*.c_proj.*"), **ODD).state_dict()
+    for name, value in plain.items():
+        scaled = name.endswith("wte.weight") or ".c_proj." in name or name == "lm_head.weight"
+        assert torch.equal(rescaled[name], value * 0.5 if scaled else value), name

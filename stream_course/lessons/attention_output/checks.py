@@ -12,9 +12,7 @@ from the grader's answer key (source/06_attention_output/answer_key.py).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Iterator
 
 import torch
 
@@ -29,7 +27,15 @@ from stream_course.checks.toolkit import (
     unchanged,
     visible_check,
 )
-from stream_course.synthetic import ODD, attention_seen, hooked, synthetic_gpt2, token_ids
+from stream_course.synthetic import (
+    ODD,
+    attention_implementation,
+    attention_seen,
+    first_and_last,
+    hooked,
+    synthetic_gpt2,
+    token_ids,
+)
 
 # What both exercises may not call: PyTorch's fused attention and transformers' GPT-2 modules.
 BANNED = (
@@ -197,10 +203,6 @@ def _weights(model, layer: int) -> dict[str, torch.Tensor]:
     }
 
 
-def first_and_last(model) -> list[int]:
-    return sorted({0, model.config.n_layer - 1})
-
-
 def sentence_ids(tokenizer) -> torch.Tensor:
     return torch.tensor([tokenizer.encode(SENTENCE)])
 
@@ -208,20 +210,10 @@ def sentence_ids(tokenizer) -> torch.Tensor:
 # --- the model's own output with one thing changed (hints of the visible checks) --------------
 
 
-@contextlib.contextmanager
-def _eager(model) -> Iterator[None]:
-    before = model.config._attn_implementation
-    model.set_attn_implementation("eager")
-    try:
-        yield
-    finally:
-        model.set_attn_implementation(before)
-
-
 def _without_mask(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """``h[layer].attn`` called on its own with eager attention and no mask: not causal
     (LESSON_TRACK §0.3), which is what an attention without its causal mask returns."""
-    with torch.no_grad(), _eager(model):
+    with torch.no_grad(), attention_implementation(model, "eager"):
         return model.transformer.h[layer].attn(x)[0]
 
 

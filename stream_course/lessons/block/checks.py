@@ -35,6 +35,8 @@ from stream_course.checks.toolkit import (
 from stream_course.synthetic import (
     EMBEDDINGS,
     ODD,
+    attention_implementation,
+    first_and_last,
     hooked,
     rescaled_gpt2,
     synthetic_gpt2,
@@ -257,25 +259,11 @@ def block_params(model, layer: int) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.transformer.h[layer].state_dict().items()}
 
 
-def first_and_last(model) -> list[int]:
-    return sorted({0, model.config.n_layer - 1})
-
-
 def sentence_ids(tokenizer) -> torch.Tensor:
     return torch.tensor([tokenizer.encode(SENTENCE)])
 
 
 # --- the model's own block with one thing changed (hints of the visible checks) ----------------
-
-
-@contextlib.contextmanager
-def _eager(model) -> Iterator[None]:
-    before = model.config._attn_implementation
-    model.set_attn_implementation("eager")
-    try:
-        yield
-    finally:
-        model.set_attn_implementation(before)
 
 
 def _causal_mask(x: torch.Tensor) -> torch.Tensor:
@@ -335,7 +323,7 @@ ARRANGEMENTS = {
 def _arranged(model, layer: int, x: torch.Tensor, arrangement: Callable) -> torch.Tensor:
     block = model.transformer.h[layer]
     mask = _causal_mask(x)
-    with torch.no_grad(), _eager(model):
+    with torch.no_grad(), attention_implementation(model, "eager"):
         return arrangement(
             block.ln_1, block.ln_2, lambda h: block.attn(h, attention_mask=mask)[0], block.mlp, x
         )
@@ -344,7 +332,7 @@ def _arranged(model, layer: int, x: torch.Tensor, arrangement: Callable) -> torc
 def _without_mask(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """``h[layer]`` called on its own with eager attention and no mask: not causal
     (LESSON_TRACK §0.3), which is what a block without its causal mask returns."""
-    with torch.no_grad(), _eager(model):
+    with torch.no_grad(), attention_implementation(model, "eager"):
         return model.transformer.h[layer](x)
 
 
@@ -413,7 +401,7 @@ def _changed(model, layer: int, x: torch.Tensor, key: str, setting=None) -> torc
         change.enter_context(_scaled(*[(n.weight, lambda w: w * math.sqrt(factor)) for n in norms]))
     else:
         raise KeyError(key)
-    with torch.no_grad(), _eager(model), change:
+    with torch.no_grad(), attention_implementation(model, "eager"), change:
         return block(x, attention_mask=_causal_mask(x))
 
 

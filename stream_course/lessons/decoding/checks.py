@@ -35,7 +35,7 @@ from stream_course.checks.toolkit import (
     unchanged,
     visible_check,
 )
-from stream_course.synthetic import ODD, SMALL, synthetic_gpt2, token_ids
+from stream_course.synthetic import BLOCK_KEYS, ODD, SMALL, synthetic_gpt2, token_ids
 
 # Nothing may make transformers do the work: its GPT-2 classes, generate, loading the weights
 # into a model (load_state_dict, from_pretrained, torch.func.functional_call), its logits warpers.
@@ -393,22 +393,6 @@ def forward_hints(model, ids: torch.Tensor) -> list[Hint]:
         hint(key, lambda *_, key=key: mistaken_logits(model, ids, key))
         for key in forward_mistakes(model)
     ]
-
-
-BLOCK_KEYS = (
-    "ln_1.weight",
-    "ln_1.bias",
-    "attn.c_attn.weight",
-    "attn.c_attn.bias",
-    "attn.c_proj.weight",
-    "attn.c_proj.bias",
-    "ln_2.weight",
-    "ln_2.bias",
-    "mlp.c_fc.weight",
-    "mlp.c_fc.bias",
-    "mlp.c_proj.weight",
-    "mlp.c_proj.bias",
-)
 
 
 def explain_forward_error(name: str, message: str, n_layer: int) -> None:

@@ -27,7 +27,15 @@ from stream_course.checks.toolkit import (
     unchanged,
     visible_check,
 )
-from stream_course.synthetic import ODD, SMALL, attention_seen, hooked, synthetic_gpt2, token_ids
+from stream_course.synthetic import (
+    ODD,
+    SMALL,
+    attention_seen,
+    first_and_last,
+    hooked,
+    synthetic_gpt2,
+    token_ids,
+)
 
 ATOL = RTOL = 1e-4  # LESSON_TRACK, lesson 04: right styles stay below 4.8e-7
 # Neither exercise may hand its work to transformers' Conv1D or a GPT-2 module.
@@ -155,10 +163,6 @@ def short_name(name: str) -> str:
     """How the lesson writes a module: h[0].attn.c_attn for transformer.h.0.attn.c_attn."""
     parts = name.removeprefix("transformer.").split(".")
     return f"h[{parts[1]}]." + ".".join(parts[2:])
-
-
-def first_and_last(model) -> list[int]:
-    return sorted({0, model.config.n_layer - 1})
 
 
 def sentence_ids(tokenizer) -> torch.Tensor:

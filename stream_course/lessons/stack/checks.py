@@ -32,6 +32,7 @@ from stream_course.checks.toolkit import (
     visible_check,
 )
 from stream_course.synthetic import (
+    BLOCK_KEYS,
     EMBEDDINGS,
     ODD,
     SMALL,
@@ -62,20 +63,6 @@ QUIET_SCALE = 1e-3  # a quiet model's embeddings and c_proj weights, times this
 
 collect = collector("stack")
 
-PARAM_KEYS = (
-    "ln_1.weight",
-    "ln_1.bias",
-    "attn.c_attn.weight",
-    "attn.c_attn.bias",
-    "attn.c_proj.weight",
-    "attn.c_proj.bias",
-    "ln_2.weight",
-    "ln_2.bias",
-    "mlp.c_fc.weight",
-    "mlp.c_fc.bias",
-    "mlp.c_proj.weight",
-    "mlp.c_proj.bias",
-)
 
 # Known mistakes, one message each; the visible checks and the answer key both use them.
 MISTAKES = {
@@ -227,9 +214,9 @@ def explain_raised(name: str, kind: str, message: str, n_head: int, n_layer: int
     if kind == "KeyError":
         fail(
             f"{name} raised KeyError ({message}). Each params dict is h[i].state_dict(): its "
-            f"keys are {', '.join(PARAM_KEYS)} (no 'transformer.h.0.' prefix, no 'attn.bias').",
+            f"keys are {', '.join(BLOCK_KEYS)} (no 'transformer.h.0.' prefix, no 'attn.bias').",
             f"{name}에서 KeyError가 발생했습니다({message}). params는 h[i].state_dict()이고, key는 "
-            f"{', '.join(PARAM_KEYS)}입니다('transformer.h.0.' 접두어도, 'attn.bias'도 없습니다).",
+            f"{', '.join(BLOCK_KEYS)}입니다('transformer.h.0.' 접두어도, 'attn.bias'도 없습니다).",
         )
     fail(
         f"{name} raised {kind}: {message}",
