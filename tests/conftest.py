@@ -147,6 +147,11 @@ def judged(slug, grade_id, payloads, model, tokenizer, student_cells=None, given
     )
 
 
+def korean(text: str) -> bool:
+    """Whether ``text`` holds Hangul: a message meant for both languages has its Korean half."""
+    return any("가" <= ch <= "힣" for ch in text)
+
+
 # Under pytest-xdist (`make test`: --dist loadfile, so that a module's fixtures are built once;
 # no reordering) files are handed out in this order: the longest first, so that no worker is left
 # alone with a long file at the end.

@@ -9,11 +9,9 @@ from stream_course.lessons.block.helpers import capture_block_parts, plot_block_
 from stream_course.lessons.causal_pattern.helpers import plot_patterns
 from stream_course.synthetic import synthetic_gpt2, token_ids
 
+from .conftest import korean
+
 matplotlib.use("Agg")
-
-
-def korean(text: str) -> bool:
-    return any("가" <= ch <= "힣" for ch in text)
 
 
 def causal(heads: int, length: int) -> torch.Tensor:

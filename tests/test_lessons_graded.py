@@ -14,6 +14,7 @@ from stream_course.grading import read_grades
 from stream_course.lessons import LESSONS, lesson
 
 from .attacks import ATTACKS, attacked
+from .conftest import korean
 
 pytestmark = pytest.mark.slow
 
@@ -114,7 +115,7 @@ def test_each_wrong_answer_is_told_what_is_wrong_in_both_languages(graded):
         errors = cell_errors(course, name, found.assignment) if says else {}
         for part, phrase in says.items():
             assert phrase in errors.get(part, ""), (name, part, errors.get(part))
-            assert any("가" <= ch <= "힣" for ch in errors.get(part, "")), (name, part, errors)
+            assert korean(errors.get(part, "")), (name, part, errors)
 
 
 def test_attacks_earn_nothing_beyond_the_answer_they_ride_on(graded):
